@@ -1,0 +1,12 @@
+"""simtools: register Telnyx IoT SIM cards and analyse fleet usage as pandas DataFrames."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("simtools")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"
+
+__all__ = ["__version__"]

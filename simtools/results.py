@@ -1,0 +1,95 @@
+"""What a registration call hands back: every submitted entry and what became of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from simtools.models import ApiErrorObject, RegisterResponse, SimCard
+
+__all__ = ["OUTCOMES", "CodeOutcome", "Outcome", "RegistrationResult"]
+
+Outcome = Literal["registered", "failed", "invalid", "duplicate", "skipped"]
+#: ``registered``: the code is now on the account (seen in a response, or confirmed by
+#: reconciliation or by the ledger); ``failed``: the API refused it (``error_*`` say why) or its
+#: outcome stayed unknown after every retry; ``invalid``: malformed, never sent; ``duplicate``: a
+#: repeat of an earlier entry, never sent; ``skipped``: valid but not sent (dry run, or the batch
+#: stopped early on an error that affects every code, such as a wrong API key).
+OUTCOMES: tuple[Outcome, ...] = ("registered", "failed", "invalid", "duplicate", "skipped")
+
+
+@dataclass(frozen=True)
+class CodeOutcome:
+    """The fate of one submitted entry.
+
+    ``position`` is the 1-based line or item of the entry in what the user gave. ``sim_card`` is
+    the SIM the code became when the response lets us tell (see ``simtools.registration``).
+    """
+
+    registration_code: str
+    position: int
+    outcome: Outcome
+    error: ApiErrorObject | None = None
+    reason: str | None = None
+    sim_card: SimCard | None = None
+    source: Literal["response", "reconciled", "ledger", "input"] = "response"
+
+
+@dataclass
+class RegistrationResult:
+    """Everything one ``SimClient.register`` call did.
+
+    ``submitted`` are the entries as given, ``outcomes`` one per entry in the same order,
+    ``responses`` every register response body received (one per chunk and attempt).
+    """
+
+    submitted: tuple[str, ...]
+    outcomes: list[CodeOutcome] = field(default_factory=list)
+    responses: list[RegisterResponse] = field(default_factory=list)
+    sim_card_group_id: str | None = None
+    tags: tuple[str, ...] = ()
+    status: str | None = None
+
+    @property
+    def data(self) -> list[SimCard]:
+        """Every SIM card the responses returned, in order."""
+        return [sim for response in self.responses for sim in response.data]
+
+    @property
+    def errors(self) -> list[ApiErrorObject]:
+        """Every error the responses returned, in order."""
+        return [err for response in self.responses for err in response.errors]
+
+    def codes_with(self, outcome: Outcome) -> list[str]:
+        return [o.registration_code for o in self.outcomes if o.outcome == outcome]
+
+    @property
+    def registered(self) -> list[str]:
+        return self.codes_with("registered")
+
+    @property
+    def failed(self) -> list[str]:
+        return self.codes_with("failed")
+
+    @property
+    def ok(self) -> bool:
+        """True when every entry was registered."""
+        return all(o.outcome == "registered" for o in self.outcomes)
+
+    def counts(self) -> dict[str, int]:
+        """How many entries ended in each outcome (all outcomes present, zeros included)."""
+        counts = dict.fromkeys(OUTCOMES, 0)
+        for o in self.outcomes:
+            counts[o.outcome] += 1
+        return counts
+
+    def __iter__(self) -> Iterator[CodeOutcome]:
+        return iter(self.outcomes)
+
+    def __len__(self) -> int:
+        return len(self.outcomes)
+
+    def __repr__(self) -> str:
+        summary = ", ".join(f"{k}={v}" for k, v in self.counts().items() if v)
+        return f"RegistrationResult({len(self.outcomes)} entries: {summary or 'none'})"
