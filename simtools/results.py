@@ -79,7 +79,7 @@ class RegistrationResult:
 
     def counts(self) -> dict[str, int]:
         """How many entries ended in each outcome (all outcomes present, zeros included)."""
-        counts = dict.fromkeys(OUTCOMES, 0)
+        counts: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
         for o in self.outcomes:
             counts[o.outcome] += 1
         return counts

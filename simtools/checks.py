@@ -1,0 +1,128 @@
+"""Argument checks shared by the client, the CLI and the widgets: refuse bad input before sending.
+
+Each check returns the normalised value or raises ``InvalidInputError`` naming the value, why it
+is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from simtools.errors import InvalidInputError
+from simtools.models import FILTER_STATUSES, REGISTER_STATUSES
+
+__all__ = [
+    "check_filter_statuses",
+    "check_register_status",
+    "check_tags",
+    "check_uuid",
+    "check_uuids",
+]
+
+
+def check_uuid(value: Any, name: str) -> str:
+    """A UUID string such as a SIM card or group id, returned in canonical lower-case form."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            value,
+            f"{name} must be a UUID string, got {type(value).__name__} {value!r}",
+            f"pass the id as text, e.g. {name}='6a09cdc3-8948-47f0-aa62-74ac943d6c58'",
+        )
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        raise InvalidInputError(
+            value,
+            f"{name} {value!r} is not a UUID",
+            f"copy the {name} from the portal or from a frame's id column; it looks like "
+            "'6a09cdc3-8948-47f0-aa62-74ac943d6c58'",
+        ) from None
+
+
+def check_uuids(values: Any, name: str) -> list[str]:
+    """One or more UUIDs (a single string or an iterable of them), duplicates removed in order."""
+    if isinstance(values, str | uuid.UUID):
+        values = [values]
+    if not isinstance(values, Iterable):
+        raise InvalidInputError(
+            values,
+            f"{name} must be a UUID or a list of UUIDs, got {type(values).__name__}",
+            f"pass e.g. {name}=df['id'] or a list of ids",
+        )
+    out = [check_uuid(v, name) for v in values]
+    if not out:
+        raise InvalidInputError(values, f"{name} is empty", f"pass at least one {name}")
+    return list(dict.fromkeys(out))
+
+
+def check_register_status(value: Any) -> str | None:
+    """The status a registration asks for: enabled, disabled or standby (or None for default)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.strip() not in REGISTER_STATUSES:
+        raise InvalidInputError(
+            value,
+            f"status {value!r} is not one a registration can ask for",
+            f"use one of {', '.join(REGISTER_STATUSES)}, or leave it out for 'enabled'",
+        )
+    return value.strip()
+
+
+def check_filter_statuses(value: Any) -> list[str] | None:
+    """Statuses for ``filter[status]``: one string or a list of them."""
+    if value is None:
+        return None
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, Iterable) or isinstance(values, bytes | dict):
+        raise InvalidInputError(
+            value,
+            f"status filter must be a status or a list of statuses, got {type(value).__name__}",
+            f"use one or more of {', '.join(FILTER_STATUSES)}",
+        )
+    out: list[str] = []
+    for v in values:
+        if not isinstance(v, str) or v.strip() not in FILTER_STATUSES:
+            raise InvalidInputError(
+                v,
+                f"status {v!r} cannot be used as a SIM card filter",
+                f"use one or more of {', '.join(FILTER_STATUSES)}",
+            )
+        out.append(v.strip())
+    if not out:
+        raise InvalidInputError(value, "status filter is empty", "pass None to list every status")
+    return out
+
+
+def check_tags(value: Any, name: str = "tags") -> list[str] | None:
+    """Tags: a list of non-empty strings (a single string is taken as one tag)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple | set | frozenset):
+        raise InvalidInputError(
+            value,
+            f"{name} must be a list of strings, got {type(value).__name__} {value!r}",
+            f"pass e.g. {name}=['fleet-a', 'berlin']",
+        )
+    out: list[str] = []
+    for tag in value:
+        if not isinstance(tag, str) or not tag.strip():
+            raise InvalidInputError(
+                tag,
+                f"every tag must be a non-empty string; {tag!r} is "
+                f"{'empty' if isinstance(tag, str) else type(tag).__name__}",
+                f"pass {name} as a list of non-empty strings, e.g. ['fleet-a']",
+            )
+        if "," in tag:
+            raise InvalidInputError(
+                tag,
+                f"tag {tag!r} contains a comma, which the API uses to separate tags in filters",
+                "split it into separate tags",
+            )
+        out.append(tag.strip())
+    return list(dict.fromkeys(out))

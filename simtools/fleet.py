@@ -1,0 +1,159 @@
+"""The whole fleet as one frame: every page, checked against the server's own count."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from simtools.frames import SimToolsDataWarning, sim_cards_frame
+from simtools.models import PaginationMeta
+from simtools.progress import progress_bar
+
+if TYPE_CHECKING:
+    from simtools.client import SimClient
+
+__all__ = ["fleet_frame"]
+
+
+def fleet_frame(
+    client: SimClient,
+    *,
+    status: str | Iterable[str] | None = None,
+    tags: str | Iterable[str] | None = None,
+    sim_card_group_id: str | None = None,
+    iccid: str | None = None,
+    msisdn: str | None = None,
+    concurrency: int | None = None,
+    progress: bool | None = None,
+    group_names: bool = True,
+) -> pd.DataFrame:
+    """Every matching SIM card as a ``sim_cards_frame`` (all pages), plus ``sim_card_group_name``.
+
+    Pages of 250 are fetched with ``concurrency`` requests in flight (default
+    ``client.concurrency``) and a progress bar where someone watches (``progress=False`` hides
+    it). ``df.attrs["fetched_at"]`` holds the UTC time the fetch started and
+    ``df.attrs["total_results"]`` the server's count. SIMs that moved between pages while paging
+    are kept once and reported in a ``SimToolsDataWarning``, as is any difference from the
+    server's count. A filter the server did not apply is detected on the rows that came back,
+    warned about, and applied here.
+    """
+    params = client.sim_card_params(
+        status=status, tags=tags, sim_card_group_id=sim_card_group_id, iccid=iccid, msisdn=msisdn
+    )
+    fetched_at = pd.Timestamp.now(tz="UTC")
+    meta_box: list[PaginationMeta] = []
+    bar = progress_bar(None, "fetching SIM cards", progress)
+
+    def on_meta(meta: PaginationMeta) -> None:
+        meta_box.append(meta)
+        bar.reset(total=meta.total_pages or 1)
+        bar.unit = "page"
+
+    try:
+        pages = list(
+            _counting(
+                client.iter_page_bodies(
+                    "sim_cards", params, concurrency=concurrency, on_meta=on_meta
+                ),
+                bar,
+            )
+        )
+    finally:
+        bar.close()
+    frame = sim_cards_frame(pages)
+    frame = _dedupe(frame)
+    frame = _enforce_filters(frame, params)
+    total = meta_box[0].total_results if meta_box else None
+    if total is not None and total != len(frame):
+        warnings.warn(
+            f"the server reported {total} SIM cards but {len(frame)} arrived; the fleet changed "
+            "while paging (fetch again for a consistent view)",
+            SimToolsDataWarning,
+            stacklevel=2,
+        )
+    if group_names:
+        frame = _with_group_names(client, frame)
+    frame.attrs["fetched_at"] = fetched_at
+    frame.attrs["total_results"] = total
+    return frame
+
+
+def _counting(pages: Iterable[bytes], bar: Any) -> Iterable[bytes]:
+    for page in pages:
+        bar.update(1)
+        yield page
+
+
+def _dedupe(frame: pd.DataFrame) -> pd.DataFrame:
+    dupes = frame["id"].notna() & frame["id"].duplicated(keep="first")
+    if not dupes.any():
+        return frame
+    ids = frame.loc[dupes, "id"].astype(str).tolist()
+    warnings.warn(
+        f"{len(ids)} SIM card(s) appeared on two pages (the fleet changed while paging) and are "
+        f"kept once: {', '.join(ids[:5])}" + (" ..." if len(ids) > 5 else ""),
+        SimToolsDataWarning,
+        stacklevel=3,
+    )
+    return frame.loc[~dupes].reset_index(drop=True)
+
+
+def _enforce_filters(frame: pd.DataFrame, params: dict[str, str]) -> pd.DataFrame:
+    if frame.empty or not params:
+        return frame
+    keep = pd.Series(True, index=frame.index)
+    ignored: list[str] = []
+
+    def apply(name: str, mask: pd.Series) -> None:
+        nonlocal keep
+        mask = mask.fillna(False).astype(bool)
+        if not mask.all():
+            ignored.append(name)
+        keep &= mask
+
+    if "filter[status]" in params:
+        wanted = set(params["filter[status]"].split(","))
+        apply("filter[status]", frame["status"].astype("string").isin(wanted))
+    if "filter[tags]" in params:
+        wanted_tags = set(params["filter[tags]"].split(","))
+        apply(
+            "filter[tags]",
+            frame["tags"].map(lambda t: wanted_tags.issubset(t or ())).astype(bool),
+        )
+    if "filter[sim_card_group_id]" in params:
+        gid = params["filter[sim_card_group_id]"]
+        apply("filter[sim_card_group_id]", frame["sim_card_group_id"] == gid)
+    if "filter[iccid]" in params:
+        apply(
+            "filter[iccid]",
+            frame["iccid"].str.contains(params["filter[iccid]"], regex=False),
+        )
+    if "filter[msisdn]" in params:
+        apply("filter[msisdn]", frame["msisdn"] == params["filter[msisdn]"])
+    # filter[status]=unauthorized_imei matches a condition, not a status value: never enforce it.
+    if "filter[status]" in ignored and "unauthorized_imei" in params["filter[status]"]:
+        return frame
+    if not ignored:
+        return frame
+    dropped = int((~keep).sum())
+    warnings.warn(
+        f"the server ignored {', '.join(ignored)}: {dropped} SIM card(s) that do not match were "
+        "returned and have been filtered out here",
+        SimToolsDataWarning,
+        stacklevel=3,
+    )
+    return frame.loc[keep].reset_index(drop=True)
+
+
+def _with_group_names(client: SimClient, frame: pd.DataFrame) -> pd.DataFrame:
+    names = {g.id: g.name for g in client.list_sim_card_groups() if g.id is not None}
+    out = frame.copy()
+    out["sim_card_group_name"] = (
+        out["sim_card_group_id"].map(names).astype("string")
+        if not out.empty
+        else pd.Series(dtype="string")
+    )
+    return out

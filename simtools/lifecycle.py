@@ -1,0 +1,138 @@
+"""Enable, disable and set standby for many SIM cards, and wait (bounded) until they settle."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from simtools.checks import check_uuids
+from simtools.errors import InvalidInputError, SimToolsError
+from simtools.models import SimCard, SimCardAction
+
+if TYPE_CHECKING:
+    from simtools.client import ActionName, SimClient
+
+__all__ = ["ACTION_COLUMNS", "run_action"]
+
+#: Columns of the outcome frame, one row per SIM.
+ACTION_COLUMNS = (
+    "sim_card_id",
+    "action_type",
+    "action_id",
+    "action_status",
+    "reason",
+    "sim_status",
+    "settled",
+)
+_NEEDS_GROUP = ("enable", "set_standby")
+_POLL_START, _POLL_MAX = 0.1, 2.0
+
+
+def _sim_ids(values: Any) -> list[str]:
+    if isinstance(values, pd.DataFrame):
+        if "id" not in values.columns:
+            raise InvalidInputError(
+                list(values.columns), "the frame has no 'id' column", "pass a sim_cards_frame"
+            )
+        values = values["id"].dropna().tolist()
+    elif isinstance(values, pd.Series):
+        values = values.dropna().tolist()
+    return check_uuids(values, "sim_card_id")
+
+
+def run_action(
+    client: SimClient,
+    action: ActionName,
+    sim_card_ids: Any,
+    *,
+    wait: bool = True,
+    timeout: float = 60.0,
+) -> pd.DataFrame:
+    """Start ``action`` on every SIM and (with ``wait``) poll its SIM card action until it is no
+    longer in progress or ``timeout`` seconds have passed. Enable and standby need the SIM to be
+    in a group; that is checked for every SIM before any action is sent."""
+    ids = _sim_ids(sim_card_ids)
+    if not isinstance(timeout, int | float) or timeout <= 0:
+        raise InvalidInputError(timeout, "timeout must be a positive number of seconds", "e.g. 60")
+    workers = min(client.concurrency, len(ids))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="simtools-action") as pool:
+        if action in _NEEDS_GROUP:
+            sims: list[SimCard] = list(pool.map(client.get_sim_card, ids))
+            orphans = [s.id or "?" for s in sims if not s.sim_card_group_id]
+            if orphans:
+                raise InvalidInputError(
+                    orphans,
+                    f"{action} needs every SIM card to be in a SIM card group; "
+                    f"{len(orphans)} are not: {', '.join(orphans[:5])}"
+                    + (" ..." if len(orphans) > 5 else ""),
+                    "move them first with client.update_sim_card(id, sim_card_group_id=...)",
+                )
+        started: list[SimCardAction | SimToolsError] = list(
+            pool.map(lambda sid: _start(client, sid, action), ids)
+        )
+        deadline = time.monotonic() + timeout
+        if wait:
+            started = list(pool.map(lambda a: _settle(client, a, deadline), started))
+            final: list[SimCard | None] = list(
+                pool.map(lambda sid: _status_or_none(client, sid), ids)
+            )
+        else:
+            final = [None] * len(ids)
+    rows: list[tuple[Any, ...]] = []
+    for sid, act, sim in zip(ids, started, final, strict=True):
+        if isinstance(act, SimToolsError):
+            rows.append((sid, action, None, "not started", str(act), None, False))
+            continue
+        value = act.status.value if act.status else None
+        reason = act.status.reason if act.status else None
+        sim_status = sim.status.value if sim is not None and sim.status else None
+        settled = value not in (None, "in-progress")
+        rows.append((sid, act.action_type or action, act.id, value, reason, sim_status, settled))
+    frame = pd.DataFrame.from_records(rows, columns=list(ACTION_COLUMNS))
+    return frame.astype(
+        {
+            "sim_card_id": "string",
+            "action_type": "category",
+            "action_id": "string",
+            "action_status": "category",
+            "reason": "string",
+            "sim_status": "category",
+            "settled": "boolean",
+        }
+    )
+
+
+def _start(client: SimClient, sim_id: str, action: ActionName) -> SimCardAction | SimToolsError:
+    try:
+        return client.post_sim_card_action(sim_id, action)
+    except SimToolsError as exc:  # reported per SIM in the outcome frame
+        return exc
+
+
+def _settle(
+    client: SimClient, action: SimCardAction | SimToolsError, deadline: float
+) -> SimCardAction | SimToolsError:
+    if isinstance(action, SimToolsError) or action.id is None:
+        return action
+    pause = _POLL_START
+    current = action
+    while current.status is None or current.status.value == "in-progress":
+        if time.monotonic() + pause > deadline:
+            return current
+        time.sleep(pause)
+        pause = min(pause * 2, _POLL_MAX)
+        try:
+            current = client.get_sim_card_action(action.id)
+        except SimToolsError as exc:
+            return exc
+    return current
+
+
+def _status_or_none(client: SimClient, sim_id: str) -> SimCard | None:
+    try:
+        return client.get_sim_card(sim_id)
+    except SimToolsError:
+        return None

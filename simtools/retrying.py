@@ -1,0 +1,153 @@
+"""Retry policy and client-side pacing: the one place that decides when and how long to wait.
+
+Retried (for reads, and for writes whose request never reached the server): transport failures,
+408, 429 and 5xx. Waits grow exponentially with jitter (0.5 s, 1 s, 2 s ... capped at
+``max_wait``), bounded by ``attempts`` and by ``deadline`` seconds in total. A server hint wins
+over the backoff: ``Retry-After`` (seconds or an HTTP date) or, when the API sends none,
+``x-ratelimit-reset`` (seconds until the window resets), as long as it is no longer than
+``max_hint`` seconds (the official SDK's bound is 60 s).
+
+Telnyx sends no idempotency support for register, so a register request whose outcome is unknown
+is *not* retried here; ``simtools.registration`` reconciles it first.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
+
+from simtools.errors import ApiError, RateLimitError, ServerError, TransportError
+
+__all__ = ["Pacer", "RetryPolicy", "parse_retry_after"]
+
+T = TypeVar("T")
+RETRY_STATUSES = frozenset({408, 429})
+
+
+def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds the server asks us to wait, from ``Retry-After`` or ``x-ratelimit-reset``."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    for name in ("retry-after-ms", "retry-after", "x-ratelimit-reset"):
+        raw = lowered.get(name)
+        if raw is None:
+            continue
+        raw = raw.strip()
+        try:
+            seconds = float(raw)
+        except ValueError:
+            if name != "retry-after":
+                continue
+            parsed = email.utils.parsedate_to_datetime(raw) if raw else None
+            if parsed is None:
+                continue
+            seconds = parsed.timestamp() - (time.time() if now is None else now)
+        else:
+            if name == "retry-after-ms":
+                seconds /= 1000.0
+        return max(seconds, 0.0)
+    return None
+
+
+def is_retryable(exc: BaseException, *, write: bool = False) -> bool:
+    """Whether ``exc`` is worth another attempt; for writes only when nothing reached the server."""
+    if isinstance(exc, TransportError):
+        return not write or not exc.request_sent
+    if isinstance(exc, RateLimitError):
+        return True  # a 429 means the request was not performed
+    if write:
+        return False
+    if isinstance(exc, ServerError):
+        return True
+    return isinstance(exc, ApiError) and exc.status_code in RETRY_STATUSES
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: at most ``attempts`` tries within ``deadline`` seconds."""
+
+    attempts: int = 6
+    deadline: float = 120.0
+    initial_wait: float = 0.5
+    max_wait: float = 8.0
+    max_hint: float = 60.0
+
+    def call(self, fn: Callable[[], T], *, write: bool = False) -> T:
+        """Call ``fn`` until it succeeds or the policy gives up; the last error is re-raised."""
+        backoff = wait_exponential_jitter(initial=self.initial_wait, max=self.max_wait, jitter=0.5)
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            hint = getattr(exc, "retry_after", None)
+            if isinstance(hint, float | int) and 0 < hint <= self.max_hint:
+                return float(hint)
+            return float(backoff(state))
+
+        retrying = Retrying(
+            retry=retry_if_exception(lambda e: is_retryable(e, write=write)),
+            stop=stop_after_attempt(self.attempts) | stop_after_delay(self.deadline),
+            wait=wait,
+            reraise=True,
+        )
+        return retrying(fn)
+
+
+NO_RETRIES = RetryPolicy(attempts=1)
+
+
+class Pacer:
+    """Spaces request starts once the server has said 429, so bulk work stays under its limit.
+
+    Idle until the first 429. Then each 429 doubles the gap between request starts (from the
+    server's ``x-ratelimit-limit`` per second if it sent one), and each success shrinks it by 5%,
+    so throughput settles just under the server's limit. Thread-safe.
+    """
+
+    def __init__(self, max_gap: float = 2.0) -> None:
+        self._lock = threading.Lock()
+        self._gap = 0.0
+        self._next = 0.0
+        self._max_gap = max_gap
+
+    @property
+    def gap(self) -> float:
+        return self._gap
+
+    def wait(self) -> None:
+        with self._lock:
+            if self._gap <= 0:
+                return
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self._gap
+        if start > now:
+            time.sleep(start - now)
+
+    def throttled(self, headers: Mapping[str, str]) -> None:
+        lowered = {k.lower(): v for k, v in headers.items()}
+        try:
+            limit = float(lowered.get("x-ratelimit-limit", "0"))
+        except ValueError:
+            limit = 0.0
+        floor = 1.0 / limit if limit > 0 else 0.02
+        with self._lock:
+            self._gap = min(max(self._gap * 2, floor), self._max_gap)
+
+    def succeeded(self) -> None:
+        with self._lock:
+            if self._gap > 0:
+                self._gap *= 0.95
+                if self._gap < 0.001:
+                    self._gap = 0.0
