@@ -134,6 +134,9 @@ class SimClient:
         self.chunk_size = chunk_size
         self.concurrency = concurrency
         self.pacer = Pacer()
+        self._on_close: list[Callable[[], object]] = []
+        #: The sandbox handle when ``simtools.connect`` started one for this client.
+        self.sandbox: Any = None
         if not isinstance(timeout, httpx.Timeout):
             timeout = httpx.Timeout(timeout, connect=min(5.0, timeout))
         self._http = httpx.Client(
@@ -171,7 +174,10 @@ class SimClient:
         return f"SimClient(base_url={self.base_url!r}, api_key=<redacted>)"
 
     def close(self) -> None:
+        """Close the connection pool (and stop a sandbox that ``simtools.connect`` started)."""
         self._http.close()
+        while self._on_close:
+            self._on_close.pop()()
 
     def __enter__(self) -> SimClient:
         return self
@@ -333,9 +339,7 @@ class SimClient:
         statuses = check_filter_statuses(status)
         if statuses:
             params["filter[status]"] = ",".join(statuses)
-        tag_list = check_tags(
-            list(tags) if tags is not None and not isinstance(tags, str) else tags
-        )
+        tag_list = check_tags(tags)
         if tag_list:
             params["filter[tags]"] = ",".join(tag_list)
         if sim_card_group_id is not None:
@@ -458,7 +462,7 @@ class SimClient:
         sid = check_uuid(sim_card_id, "sim_card_id")
         body: dict[str, Any] = {}
         if tags is not None:
-            body["tags"] = check_tags(list(tags) if not isinstance(tags, str) else tags)
+            body["tags"] = check_tags(tags)
         if sim_card_group_id is not None:
             body["sim_card_group_id"] = check_uuid(sim_card_group_id, "sim_card_group_id")
         if data_limit is not None:

@@ -82,7 +82,7 @@ def register(
     group = (
         None if sim_card_group_id is None else check_uuid(sim_card_group_id, "sim_card_group_id")
     )
-    tag_list = check_tags(list(tags) if tags is not None and not isinstance(tags, str) else tags)
+    tag_list = check_tags(tags)
     wanted_status = check_register_status(status)
 
     run = _Run(client, group, tag_list, wanted_status)

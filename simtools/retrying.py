@@ -26,7 +26,8 @@ from tenacity import (
     retry_if_exception,
     stop_after_attempt,
     stop_after_delay,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from simtools.errors import ApiError, RateLimitError, ServerError, TransportError
@@ -86,7 +87,9 @@ class RetryPolicy:
 
     def call(self, fn: Callable[[], T], *, write: bool = False) -> T:
         """Call ``fn`` until it succeeds or the policy gives up; the last error is re-raised."""
-        backoff = wait_exponential_jitter(initial=self.initial_wait, max=self.max_wait, jitter=0.5)
+        backoff = wait_exponential(multiplier=self.initial_wait, max=self.max_wait) + wait_random(
+            0, self.initial_wait
+        )
 
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
