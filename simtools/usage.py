@@ -1,0 +1,395 @@
+"""Pure analysis over fleet frames: usage summaries, near-limit SIMs, top consumers, projections.
+
+Every function takes a frame with the ``sim_cards_frame`` column contract (or any frame that has
+the columns the function names), never mutates it, and raises ``InvalidInputError`` naming the
+missing columns otherwise.
+
+Billing period: the SIM object only reports consumption of the *current* billing period, and the
+API does not say when that period starts. ``project_period_end`` therefore assumes a calendar
+month in UTC (from the first of the month 00:00 UTC to the first of the next month) unless it is
+given the period's start or end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simtools.errors import InvalidInputError
+
+__all__ = [
+    "NO_KEY",
+    "NO_TAG",
+    "PROJECTION_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "explode_tags",
+    "near_limit",
+    "project_period_end",
+    "top_consumers",
+    "usage_summary",
+]
+
+#: The key given to SIMs whose grouping value is missing (no group, no status, ...).
+NO_KEY = "(none)"
+#: The tag SIMs without any tag are counted under in ``usage_summary(df, by="tag")``.
+NO_TAG = "(no tag)"
+
+SUMMARY_COLUMNS = (
+    "sim_count",
+    "consumed_mb",
+    "data_limit_mb",
+    "sims_with_limit",
+    "mean_utilization",
+    "max_utilization",
+    "over_limit_count",
+    "near_limit_count",
+)
+_SUMMARY_DTYPES = {
+    "sim_count": "Int64",
+    "consumed_mb": "Float64",
+    "data_limit_mb": "Float64",
+    "sims_with_limit": "Int64",
+    "mean_utilization": "Float64",
+    "max_utilization": "Float64",
+    "over_limit_count": "Int64",
+    "near_limit_count": "Int64",
+}
+#: Columns ``project_period_end`` adds to the frame, in this order.
+PROJECTION_COLUMNS = (
+    "elapsed_fraction",
+    "projected_mb",
+    "projected_utilization",
+    "projected_over_limit",
+    "limit_crossing_at",
+)
+_BY_ALIASES = {
+    "group": "sim_card_group_id",
+    "tag": "tag",
+    "tags": "tag",
+    "status": "status",
+    "type": "type",
+}
+_FRAME_HINT = (
+    "build the frame with simtools.frames.sim_cards_frame(...) or fleet_frame(...), "
+    "or add the missing columns"
+)
+
+
+def require_columns(
+    df: object, columns: Iterable[str], *, caller: str, hint: str = _FRAME_HINT
+) -> pd.DataFrame:
+    """``df`` itself when it is a DataFrame holding every one of ``columns``."""
+    if not isinstance(df, pd.DataFrame):
+        raise InvalidInputError(
+            type(df).__name__,
+            f"{caller} needs a pandas DataFrame, got {type(df).__name__}",
+            hint,
+        )
+    missing = [c for c in dict.fromkeys(columns) if c not in df.columns]
+    if missing:
+        raise InvalidInputError(
+            missing,
+            f"{caller} needs the column(s) {', '.join(missing)}, which the frame lacks",
+            hint,
+        )
+    return df
+
+
+def as_utc_timestamp(value: Any, *, name: str) -> pd.Timestamp:
+    """A tz-aware UTC nanosecond ``Timestamp`` from a string, date or datetime (naive = UTC)."""
+    if isinstance(value, bool) or not isinstance(
+        value, str | dt.date | np.datetime64 | pd.Timestamp
+    ):
+        raise InvalidInputError(
+            value,
+            f"{name} must be a date, a datetime or an ISO 8601 string, got {type(value).__name__}",
+            f"pass e.g. {name}='2026-05-01T00:00:00Z' or a timezone-aware datetime",
+        )
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInputError(
+            value, f"{name}={value!r} is not a date or time ({exc})", f"e.g. {name}='2026-05-01'"
+        ) from None
+    if pd.isna(ts):
+        raise InvalidInputError(value, f"{name} is empty (NaT)", f"e.g. {name}='2026-05-01'")
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return ts.as_unit("ns")
+
+
+def _check_threshold(threshold: object) -> float:
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int | float | np.number)
+        or not np.isfinite(float(threshold))
+        or float(threshold) <= 0
+    ):
+        raise InvalidInputError(
+            threshold,
+            f"threshold {threshold!r} is not a positive fraction of the data limit",
+            "pass e.g. threshold=0.8 for SIMs at 80% of their limit or more",
+        )
+    return float(threshold)
+
+
+def _floats(df: pd.DataFrame, column: str) -> pd.Series:
+    return pd.to_numeric(df[column], errors="coerce").astype("Float64")
+
+
+def _tag_list(value: object) -> list[str]:
+    if isinstance(value, str):
+        items: list[object] = [value]
+    elif isinstance(value, list | tuple | set | frozenset | np.ndarray | pd.Series):
+        items = list(value)
+    elif value is None or pd.isna(value):  # type: ignore[call-overload]
+        items = []
+    else:
+        items = [value]
+    tags: list[str] = []
+    for item in items:
+        if item is None or (not isinstance(item, str) and pd.isna(item)):  # type: ignore[call-overload]
+            continue
+        if str(item) not in tags:
+            tags.append(str(item))
+    return tags
+
+
+def explode_tags(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per (SIM, tag) with the tag in a ``tag`` column (``string``).
+
+    A SIM without tags keeps one row with ``tag`` missing; a tag repeated on one SIM counts once.
+    Every other column is kept as it is; the index is a fresh ``RangeIndex``.
+    """
+    require_columns(df, ["tags"], caller="explode_tags")
+    work = df.copy()
+    work["tag"] = pd.Series([_tag_list(v) for v in df["tags"]], index=df.index, dtype="object")
+    work = work.explode("tag", ignore_index=True)
+    work["tag"] = work["tag"].astype("string")
+    return work
+
+
+def _resolve_by(by: object) -> list[str]:
+    specs = [by] if isinstance(by, str) else by
+    if not isinstance(specs, Sequence) or isinstance(specs, bytes) or not specs:
+        raise InvalidInputError(
+            by,
+            f"by={by!r} is neither a column name nor a list of them",
+            "pass e.g. by='group', by='tag', by='status', by='type' or by=['group', 'status']",
+        )
+    keys: list[str] = []
+    for spec in specs:
+        if not isinstance(spec, str):
+            raise InvalidInputError(
+                spec, f"by entry {spec!r} is not a column name", "pass column names as strings"
+            )
+        key = _BY_ALIASES.get(spec, spec)
+        if key in keys:
+            raise InvalidInputError(by, f"by names {key!r} twice", "name each key once")
+        keys.append(key)
+    return keys
+
+
+def _key_series(values: pd.Series) -> pd.Series:
+    """The grouping values with missing ones replaced by ``NO_KEY``."""
+    if not values.isna().any():
+        return values
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        if NO_KEY not in values.cat.categories:
+            values = values.cat.add_categories([NO_KEY])
+        return values.fillna(NO_KEY)
+    if pd.api.types.is_string_dtype(values.dtype):
+        return values.fillna(NO_KEY)
+    return values.astype(object).where(values.notna(), NO_KEY)
+
+
+def usage_summary(
+    df: pd.DataFrame, by: str | Sequence[str] = "sim_card_group_id", *, threshold: float = 0.8
+) -> pd.DataFrame:
+    """Consumption and limit figures per group, tag, status, type or any column(s).
+
+    ``by`` is a column name, an alias (``"group"`` for ``sim_card_group_id``, ``"tag"`` to count
+    each SIM under every one of its tags and under ``NO_TAG`` when it has none, ``"status"``,
+    ``"type"``) or a list of them. The result is indexed by the key(s) and holds
+    ``SUMMARY_COLUMNS``: ``consumed_mb`` and ``data_limit_mb`` are sums (the latter over SIMs with
+    a limit; missing when no SIM of the row has one), utilizations are the mean and max over SIMs
+    with a known utilization, ``near_limit_count`` counts SIMs at ``threshold`` or more of their
+    limit that are not over it. When grouping by group and the frame has ``sim_card_group_name``,
+    that column comes first. Missing keys form an explicit ``NO_KEY`` row; categories without a
+    SIM get no row. Rows are sorted by ``consumed_mb``, largest first.
+    """
+    keys = _resolve_by(by)
+    limit_value = _check_threshold(threshold)
+    needed = ["consumed_mb", "data_limit_mb", "utilization", "over_limit"]
+    needed += ["tags" if k == "tag" else k for k in keys]
+    require_columns(df, needed, caller="usage_summary")
+    work = explode_tags(df) if "tag" in keys else df
+    if "tag" in keys:
+        work = work.assign(tag=work["tag"].fillna(NO_TAG))
+    for key in keys:
+        sample = work[key].dropna()
+        if len(sample) and isinstance(sample.iloc[0], list | tuple | np.ndarray):
+            raise InvalidInputError(
+                key,
+                f"column {key!r} holds lists, which cannot be grouped on",
+                "group by 'tag' to count a SIM under each of its tags",
+            )
+    util = _floats(work, "utilization")
+    over = work["over_limit"].astype("boolean").fillna(False)
+    limit = _floats(work, "data_limit_mb")
+    near = (util >= limit_value).fillna(False) & ~over
+    parts: dict[str, pd.Series] = {k: _key_series(work[k]) for k in keys}
+    parts |= {
+        "_consumed": _floats(work, "consumed_mb"),
+        "_limit": limit,
+        "_has_limit": limit.notna().astype("int64"),
+        "_util": util,
+        "_over": over.astype("int64"),
+        "_near": near.astype("int64"),
+    }
+    with_name = "sim_card_group_id" in keys and "sim_card_group_name" in work.columns
+    if with_name and "sim_card_group_name" not in keys:
+        parts["_name"] = work["sim_card_group_name"].astype("string")
+    grouped = pd.DataFrame(parts, index=work.index).groupby(
+        keys, observed=True, sort=True, dropna=False
+    )
+    out = pd.DataFrame(
+        {
+            "sim_count": grouped.size(),
+            "consumed_mb": grouped["_consumed"].sum(min_count=1),
+            "data_limit_mb": grouped["_limit"].sum(min_count=1),
+            "sims_with_limit": grouped["_has_limit"].sum(),
+            "mean_utilization": grouped["_util"].mean(),
+            "max_utilization": grouped["_util"].max(),
+            "over_limit_count": grouped["_over"].sum(),
+            "near_limit_count": grouped["_near"].sum(),
+        }
+    ).astype(_SUMMARY_DTYPES)
+    if "_name" in parts:
+        out.insert(0, "sim_card_group_name", grouped["_name"].first().astype("string"))
+    return out.sort_values("consumed_mb", ascending=False, na_position="last", kind="stable")
+
+
+def near_limit(df: pd.DataFrame, threshold: float = 0.8) -> pd.DataFrame:
+    """SIMs at ``threshold`` or more of their data limit (over-limit SIMs included), fullest
+    first; SIMs without a known utilization are not near any limit. The index is kept."""
+    limit_value = _check_threshold(threshold)
+    require_columns(df, ["utilization"], caller="near_limit")
+    values = _floats(df, "utilization").to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        rows = np.flatnonzero(values >= limit_value)
+    rows = rows[np.argsort(-values[rows], kind="stable")]
+    return df.iloc[rows].copy()
+
+
+def top_consumers(df: pd.DataFrame, n: int = 20) -> pd.DataFrame:
+    """The ``n`` SIMs with the largest ``consumed_mb``, largest first; SIMs whose consumption
+    is unknown are left out. The index is kept."""
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise InvalidInputError(
+            n, f"n={n!r} is not a positive whole number", "pass e.g. n=20 for the top twenty SIMs"
+        )
+    require_columns(df, ["consumed_mb"], caller="top_consumers")
+    values = _floats(df, "consumed_mb").to_numpy(dtype="float64", na_value=np.nan)
+    rows = np.flatnonzero(~np.isnan(values))
+    rows = rows[np.argsort(-values[rows], kind="stable")][: int(n)]
+    return df.iloc[rows].copy()
+
+
+def _billing_period(
+    df: pd.DataFrame, as_of: object, period_start: object, period_end: object
+) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    if as_of is not None:
+        now = as_utc_timestamp(as_of, name="as_of")
+    elif df.attrs.get("fetched_at") is not None:
+        now = as_utc_timestamp(df.attrs["fetched_at"], name="df.attrs['fetched_at']")
+    else:
+        now = pd.Timestamp.now(tz="UTC").as_unit("ns")
+    month = pd.DateOffset(months=1)
+    if period_start is None and period_end is None:
+        start = now.normalize().replace(day=1)
+        end = start + month
+    elif period_end is None:
+        start = as_utc_timestamp(period_start, name="period_start")
+        end = start + month
+    elif period_start is None:
+        end = as_utc_timestamp(period_end, name="period_end")
+        start = end - month
+    else:
+        start = as_utc_timestamp(period_start, name="period_start")
+        end = as_utc_timestamp(period_end, name="period_end")
+    if start >= end:
+        raise InvalidInputError(
+            [str(start), str(end)],
+            f"the billing period starts ({start}) at or after it ends ({end})",
+            "pass a period_start earlier than period_end",
+        )
+    if not start < now <= end:
+        raise InvalidInputError(
+            str(now),
+            f"as_of {now} lies outside the billing period {start} .. {end}; consumption figures "
+            "describe the current period, so a projection needs a moment inside it",
+            "pass an as_of after period_start and no later than period_end, or leave the "
+            "period out to use the calendar month (UTC) of as_of",
+        )
+    return now, start, end
+
+
+def project_period_end(
+    df: pd.DataFrame,
+    *,
+    as_of: object = None,
+    period_start: object = None,
+    period_end: object = None,
+) -> pd.DataFrame:
+    """The frame with ``PROJECTION_COLUMNS`` added: consumption at the period's end at the
+    average burn rate so far.
+
+    ``as_of`` (the moment ``consumed_mb`` describes) defaults to ``df.attrs["fetched_at"]``, else
+    now. The billing period defaults to the calendar month of ``as_of`` in UTC; given only its
+    start (or end), it lasts one calendar month. Naive times are taken as UTC.
+
+    Per SIM the clock starts at ``max(period_start, created_at)``, so a SIM created mid-period
+    is judged on its own days. ``elapsed_fraction`` is the share of that SIM's part of the period
+    that has passed, ``projected_mb = consumed_mb / elapsed_fraction``,
+    ``projected_utilization = projected_mb / data_limit_mb`` (missing without a positive limit),
+    ``projected_over_limit`` is ``projected_mb > data_limit_mb`` (missing without a limit).
+    ``limit_crossing_at`` is when the SIM reaches its limit at that burn rate: a future moment
+    within the period, NaT if it will not get there by the period's end, has no limit or no
+    consumption; for a SIM already at or over its limit, the estimated moment it got there (at or
+    before ``as_of``). A SIM created at or after ``as_of`` has no burn rate yet: its projections are
+    missing. ``as_of``, ``period_start`` and ``period_end`` are stored in the result's ``attrs``.
+    """
+    require_columns(df, ["consumed_mb", "data_limit_mb", "created_at"], caller="project_period_end")
+    now, start, end = _billing_period(df, as_of, period_start, period_end)
+    created = pd.to_datetime(df["created_at"], utc=True, errors="coerce").dt.as_unit("ns")
+    created_ns = created.to_numpy(dtype="datetime64[ns]").astype("int64")
+    begin = np.where(
+        created.notna().to_numpy() & (created_ns > start.value), created_ns, start.value
+    )
+    window = (now.value - begin).astype("float64")
+    span = (end.value - begin).astype("float64")
+    consumed = _floats(df, "consumed_mb").to_numpy(dtype="float64", na_value=np.nan)
+    limit = _floats(df, "data_limit_mb").to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = np.where(window > 0, window / span, np.nan)
+        projected = consumed / fraction
+        utilization = np.where(limit > 0, projected / limit, np.nan)
+        crossing = begin + (limit / consumed) * window
+        crosses = (consumed > 0) & (window > 0) & (crossing <= end.value)
+    over = pd.array(projected > limit, dtype="boolean")
+    over[np.isnan(projected) | np.isnan(limit)] = pd.NA
+    crossing_ns = np.where(crosses, np.round(np.where(crosses, crossing, 0.0)), 0).astype("int64")
+    crossing_times = pd.to_datetime(crossing_ns, unit="ns", utc=True)
+    crossing_at = pd.Series(crossing_times, index=df.index).where(crosses)
+    out = df.copy()
+    out["elapsed_fraction"] = pd.array(fraction, dtype="Float64")
+    out["projected_mb"] = pd.array(projected, dtype="Float64")
+    out["projected_utilization"] = pd.array(utilization, dtype="Float64")
+    out["projected_over_limit"] = over
+    out["limit_crossing_at"] = crossing_at.astype("datetime64[ns, UTC]")
+    out.attrs.update(as_of=now, period_start=start, period_end=end)
+    return out

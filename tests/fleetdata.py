@@ -1,0 +1,163 @@
+"""Hand-made fleet frames and WDR records with the sim_cards_frame column and dtype contract."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+SIM_COLUMNS = (
+    "id",
+    "iccid",
+    "imsi",
+    "msisdn",
+    "type",
+    "status",
+    "status_reason",
+    "sim_card_group_id",
+    "tags",
+    "data_limit_amount",
+    "data_limit_unit",
+    "data_limit_mb",
+    "consumed_amount",
+    "consumed_unit",
+    "consumed_mb",
+    "utilization",
+    "over_limit",
+    "headroom_mb",
+    "actions_in_progress",
+    "voice_enabled",
+    "esim_installation_status",
+    "eid",
+    "version",
+    "authorized_imeis",
+    "created_at",
+    "updated_at",
+)
+
+_STRING = ("id", "iccid", "imsi", "msisdn", "status_reason", "sim_card_group_id")
+_STRING_TAIL = ("esim_installation_status", "eid", "version")
+_CATEGORY = ("type", "status", "data_limit_unit", "consumed_unit")
+_FLOAT = (
+    "data_limit_amount",
+    "data_limit_mb",
+    "consumed_amount",
+    "consumed_mb",
+    "utilization",
+    "headroom_mb",
+)
+_BOOLEAN = ("over_limit", "actions_in_progress", "voice_enabled")
+_LISTS = ("tags", "authorized_imeis")
+_TIMES = ("created_at", "updated_at")
+_EXTRA = ("sim_card_group_name",)
+
+DEFAULT_CREATED = "2026-04-01T00:00:00Z"
+
+
+def _row_defaults(i: int, row: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(row) - set(SIM_COLUMNS) - set(_EXTRA)
+    if unknown:
+        raise KeyError(f"make_fleet_frame: unknown column(s) {sorted(unknown)}")
+    out: dict[str, Any] = {
+        "id": f"sim-{i}",
+        "iccid": f"89310410106543{i:06d}",
+        "imsi": f"31041065437{i:04d}",
+        "msisdn": f"+1310997{i:04d}",
+        "type": "physical",
+        "status": "enabled",
+        "status_reason": None,
+        "sim_card_group_id": "group-a",
+        "tags": [],
+        "consumed_mb": 0.0,
+        "data_limit_mb": None,
+        "actions_in_progress": False,
+        "voice_enabled": False,
+        "esim_installation_status": None,
+        "eid": None,
+        "version": "4.3",
+        "authorized_imeis": [],
+        "created_at": DEFAULT_CREATED,
+        "updated_at": DEFAULT_CREATED,
+    }
+    out.update(row)
+    limit, consumed = out["data_limit_mb"], out["consumed_mb"]
+    out.setdefault("data_limit_amount", limit)
+    out.setdefault("data_limit_unit", None if limit is None else "MB")
+    out.setdefault("consumed_amount", consumed)
+    out.setdefault("consumed_unit", None if consumed is None else "MB")
+    known = limit is not None and consumed is not None
+    out.setdefault("utilization", consumed / limit if known and limit > 0 else None)
+    out.setdefault("over_limit", bool(consumed > limit) if known else None)
+    out.setdefault("headroom_mb", limit - consumed if known else None)
+    return out
+
+
+def make_fleet_frame(
+    rows: Sequence[dict[str, Any]], *, fetched_at: str | None = None
+) -> pd.DataFrame:
+    """A frame with the sim_cards_frame columns and dtypes; each row overrides the defaults.
+
+    Ids are ``sim-0``, ``sim-1``, ...; SIMs are enabled physical cards in ``group-a`` without tags
+    or a limit, created 2026-04-01. ``utilization``, ``over_limit`` and ``headroom_mb`` derive from
+    ``consumed_mb`` and ``data_limit_mb`` unless a row sets them. A ``sim_card_group_name`` column
+    is added when any row sets one. Categories are the observed values, sorted.
+    """
+    full = [_row_defaults(i, dict(row)) for i, row in enumerate(rows)]
+    columns = list(SIM_COLUMNS)
+    if any("sim_card_group_name" in row for row in rows):
+        columns.append("sim_card_group_name")
+    data: dict[str, Any] = {}
+    for col in columns:
+        values = [row.get(col) for row in full]
+        if col in _STRING or col in _STRING_TAIL or col in _EXTRA:
+            data[col] = pd.array(values, dtype="string")
+        elif col in _CATEGORY:
+            data[col] = pd.Categorical(values)
+        elif col in _FLOAT:
+            data[col] = pd.array(values, dtype="Float64")
+        elif col in _BOOLEAN:
+            data[col] = pd.array(values, dtype="boolean")
+        elif col in _LISTS:
+            data[col] = pd.Series(values, dtype="object")
+        else:
+            data[col] = pd.to_datetime(pd.Series(values, dtype="object"), utc=True).astype(
+                "datetime64[ns, UTC]"
+            )
+    frame = pd.DataFrame(data, columns=columns)
+    if fetched_at is not None:
+        frame.attrs["fetched_at"] = pd.Timestamp(fetched_at).tz_convert("UTC")
+    return frame
+
+
+def wdr(
+    id: str,
+    created_at: str | None,
+    *,
+    up: Any = 1.0,
+    down: Any = 3.0,
+    unit: Any = "MB",
+    sim: str | None = "sim-0",
+    group: str | None = "group-a",
+    cost: Any = "0.25",
+    currency: str | None = "USD",
+    duration: Any = 60,
+) -> dict[str, Any]:
+    """One WDR as ``GET /reports/wdrs`` sends it (CONTRACT.md 5.7 A)."""
+    return {
+        "id": id,
+        "record_type": "wdr",
+        "created_at": created_at,
+        "duration_seconds": duration,
+        "sim_card_id": sim,
+        "sim_group_id": group,
+        "sim_group_name": None if group is None else f"Group {group}",
+        "imsi": "310410654370001",
+        "mcc": "310",
+        "mnc": "410",
+        "phone_number": "+13109970001",
+        "uplink_data": {"amount": up, "unit": unit},
+        "downlink_data": {"amount": down, "unit": unit},
+        "rate": {"amount": "0.0625", "currency": currency},
+        "cost": {"amount": cost, "currency": currency},
+    }
