@@ -1,7 +1,7 @@
 """Reading registration-code entries out of text, files, sequences and DataFrames (pure).
 
-Readers yield :class:`Cell` objects in input order with their 1-based position; checking the
-values is :mod:`simtools.codes`' job.
+Readers return :class:`Cell` objects in input order, each with where it was found (``line 3``,
+``item 2``, ``row 7``); checking the values is :mod:`simtools.codes`' job.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ class Cell:
     """One entry as found: ``blank_reason`` is set for an empty cell in a row that is not blank."""
 
     value: Any
-    position: int
     where: str
     blank_reason: str | None = None
 
@@ -67,7 +66,7 @@ def read_cells(source: Any, column: Hashable | None) -> tuple[list[Cell], str]:
             source, f"cannot read registration codes from a {type(source).__name__}", _SOURCE_HINT
         )
     _no_column(column, "a sequence")
-    cells = [Cell(item, i, f"item {i}") for i, item in enumerate(source, start=1)]
+    cells = [Cell(item, f"item {i}") for i, item in enumerate(source, start=1)]
     return cells, "the sequence"
 
 
@@ -92,7 +91,7 @@ def _text_cells(text: str) -> Iterator[Cell]:
     for number, line in enumerate(text.splitlines(), start=1):
         for token in _SEPARATORS.split(line):
             if token:
-                yield Cell(token, number, f"line {number}")
+                yield Cell(token, f"line {number}")
 
 
 def _read_file(path: Path) -> str:
@@ -124,7 +123,7 @@ def _csv_cells(text: str, column: Hashable | None, path: Path) -> list[Cell]:
     for number, row in enumerate(rows[first - 1 :], start=first):
         if any(row):
             value = row[index] if index < len(row) else ""
-            cells.append(Cell(value, number, f"row {number}", None if value else EMPTY_CELL))
+            cells.append(Cell(value, f"row {number}", None if value else EMPTY_CELL))
     return cells
 
 
@@ -195,7 +194,7 @@ def _frame_cells(frame: pd.DataFrame, column: Hashable | None) -> list[Cell]:
         start=1,
     ):
         if not row_blank:
-            out.append(Cell(value, number, f"row {number}", EMPTY_CELL if cell_blank else None))
+            out.append(Cell(value, f"row {number}", EMPTY_CELL if cell_blank else None))
     return out
 
 

@@ -71,8 +71,9 @@ class CodeProblem:
 class CodeEntry:
     """One entry as the user gave it, with what became of it.
 
-    ``value`` is the entry as text (a whole number shown without ``.0``), ``position`` the 1-based
-    line, item or row number that ``where`` spells out; ``reason`` is ``None`` for valid entries.
+    ``value`` is the entry as text (a whole number shown without ``.0``); ``position`` its 1-based
+    number among all entries (unique, so it can key one outcome per entry); ``where`` where it was
+    found (``line 5``, ``item 2``, ``row 7``); ``reason`` is ``None`` for valid entries.
     """
 
     value: str
@@ -90,10 +91,11 @@ class CodeEntry:
 class ParsedCodes:
     """Every entry of one input, checked; ``codes`` are the unique valid ones in first-seen order.
 
-    Positions are 1-based: the line number for text (blank lines count, so numbers match an
-    editor; several codes on one line share its number), the item number for sequences, the row
-    number for a DataFrame (row 1 is ``df.iloc[0]``) and for a CSV file (as a spreadsheet shows
-    it, so a header is row 1). Iterating yields ``codes``; ``len()`` is their number.
+    ``entries[i].position == i + 1``. ``where`` names the place a person would look: the line
+    for text (blank lines count, so numbers match an editor; several codes on one line share it),
+    the item for sequences, the row for a DataFrame (row 1 is ``df.iloc[0]``) and for a CSV file
+    (as a spreadsheet shows it, so a header is row 1). Iterating yields ``codes``; ``len()`` is
+    their number.
     """
 
     entries: tuple[CodeEntry, ...]
@@ -186,23 +188,21 @@ def parse_codes(
 def _classify(cells: list[Cell]) -> tuple[CodeEntry, ...]:
     first_seen: dict[str, str] = {}
     entries = []
-    for cell in cells:
+    for position, cell in enumerate(cells, start=1):
         shown, code, reason = (
             _check(cell.value)
             if cell.blank_reason is None
             else (_show(cell.value), None, cell.blank_reason)
         )
         if code is None:
-            entries.append(CodeEntry(shown, cell.position, cell.where, "invalid", reason))
+            entries.append(CodeEntry(shown, position, cell.where, "invalid", reason))
         elif code in first_seen:
             earlier = first_seen[code]
             repeat = f"an earlier entry on {cell.where}" if earlier == cell.where else earlier
-            entries.append(
-                CodeEntry(code, cell.position, cell.where, "duplicate", f"repeats {repeat}")
-            )
+            entries.append(CodeEntry(code, position, cell.where, "duplicate", f"repeats {repeat}"))
         else:
             first_seen[code] = cell.where
-            entries.append(CodeEntry(code, cell.position, cell.where, "valid"))
+            entries.append(CodeEntry(code, position, cell.where, "valid"))
     return tuple(entries)
 
 

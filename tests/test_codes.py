@@ -66,7 +66,7 @@ def test_duplicate_names_the_line_it_repeats() -> None:
     parsed = parse_codes(f"{C}\n{A}\n{B}\n\n{A}", errors="collect")
     assert parsed.codes == (C, A, B)
     assert [str(d) for d in parsed.duplicates] == [f"'{A}' at line 5 repeats line 2"]
-    assert parsed.duplicates[0] == CodeProblem(A, 5, "line 5", "repeats line 2")
+    assert parsed.duplicates[0] == CodeProblem(A, 4, "line 5", "repeats line 2")
 
 
 def test_duplicate_on_the_same_line_says_so() -> None:
@@ -193,7 +193,7 @@ def test_csv_with_header_uses_the_code_column(tmp_path: Path) -> None:
     path.write_text(f"device,registration_codes\nmeter-1,{B}\n,\nmeter-3,12345\n", "utf-8")
     parsed = parse_codes(path, errors="collect")
     assert parsed.codes == (B,)
-    assert [e.where for e in parsed.entries] == ["row 2", "row 4"]
+    assert [(e.position, e.where) for e in parsed.entries] == [(1, "row 2"), (2, "row 4")]
 
 
 def test_csv_semicolons_bom_and_column_argument(tmp_path: Path) -> None:
@@ -228,7 +228,7 @@ def test_text_file_is_parsed_like_text(tmp_path: Path) -> None:
     path.write_text(f"{A}\n\n{B} {C}\n", "utf-8")
     parsed = parse_codes(path)
     assert parsed.codes == (A, B, C)
-    assert [e.position for e in parsed.entries] == [1, 3, 3]
+    assert [e.where for e in parsed.entries] == ["line 1", "line 3", "line 3"]
 
 
 def test_missing_file_and_spreadsheet_file_are_refused(tmp_path: Path) -> None:
@@ -285,6 +285,7 @@ def test_parsed_codes_reads_well() -> None:
     assert list(parsed) == [A, B, C]
     assert repr(parsed) == f"ParsedCodes(3 valid ['{A}', '{B}', '{C}'], 2 duplicate, 2 invalid)"
     assert [p.position for p in parsed.problems] == [1, 3, 5, 7]
+    assert [p.where for p in parsed.problems] == ["line 1", "line 3", "line 5", "line 7"]
     assert parsed.entries[0] == CodeEntry("x", 1, "line 1", "invalid", parsed.invalid[0].reason)
 
 
@@ -326,16 +327,27 @@ def test_every_item_is_one_entry_with_increasing_positions(items: list[object]) 
 
 @given(st.lists(st.text(alphabet="0123456789x,; \t", max_size=30), min_size=1))
 def test_text_positions_are_line_numbers_in_order(lines: list[str]) -> None:
-    """In text, positions are 1-based line numbers, non-decreasing, one entry per token."""
+    """In text, one entry per token, positions 1..n, and where names each token's line."""
     text = "\n".join(lines)
-    tokens = [t for line in lines for t in line.replace(",", " ").replace(";", " ").split()]
-    if not tokens:
+    located = [
+        (token, f"line {number}")
+        for number, line in enumerate(lines, start=1)
+        for token in line.replace(",", " ").replace(";", " ").split()
+    ]
+    if not located:
         with pytest.raises(InvalidInputError):
             parse_codes(text, errors="collect")
         return
     parsed = parse_codes(text, errors="collect")
-    assert [e.value for e in parsed.entries] == tokens
-    positions = [e.position for e in parsed.entries]
-    assert positions == sorted(positions)
-    assert all(1 <= p <= len(lines) for p in positions)
-    assert all(e.where == f"line {e.position}" for e in parsed.entries)
+    assert [(e.value, e.where) for e in parsed.entries] == located
+    assert [e.position for e in parsed.entries] == list(range(1, len(located) + 1))
+
+
+def test_several_codes_on_one_line_get_distinct_positions() -> None:
+    """Codes pasted on one line share its 'where' but each has its own position."""
+    parsed = parse_codes(f"{A}, {B}, {C}")
+    assert [(e.position, e.where) for e in parsed.entries] == [
+        (1, "line 1"),
+        (2, "line 1"),
+        (3, "line 1"),
+    ]
