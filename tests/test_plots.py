@@ -1,0 +1,313 @@
+"""Specification of simtools.plots: what each chart draws, read back from the Axes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+from plotdata import fleet_frame, random_fleet, sim
+
+from simtools.errors import InvalidInputError
+from simtools.plots import (
+    RISK_COLORS,
+    plot_usage_vs_limit,
+)
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    """Every test starts and ends without open pyplot figures."""
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    yield
+    plt.close("all")
+
+
+def texts(ax: Axes) -> list[str]:
+    return [t.get_text() for t in ax.texts]
+
+
+def legend_texts(ax: Axes) -> list[str]:
+    legend = ax.get_legend()
+    assert legend is not None
+    return [t.get_text() for t in legend.get_texts()]
+
+
+def rows_top_down(ax: Axes) -> list[str]:
+    """Y tick labels in the order a reader sees them, top of the chart first."""
+    ticks = ax.get_yticks()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    screen_y = ax.transData.transform(np.column_stack([np.zeros(len(ticks)), ticks]))[:, 1]
+    return [labels[i] for i in np.argsort(-screen_y)]
+
+
+def bars_by_row(ax: Axes) -> dict[str, tuple[float, tuple[float, float, float, float]]]:
+    """Row label -> (bar length, bar facecolor) for a horizontal bar chart."""
+    label_at = {
+        round(float(y), 6): t.get_text()
+        for y, t in zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)
+    }
+    out = {}
+    for patch in ax.patches:
+        centre = round(patch.get_y() + patch.get_height() / 2, 6)  # type: ignore[attr-defined]
+        out[label_at[centre]] = (patch.get_width(), to_rgba(patch.get_facecolor()))  # type: ignore[attr-defined]
+    return out
+
+
+def limit_marks(ax: Axes) -> dict[str, float]:
+    """Row label -> x position of the limit marker on that row."""
+    (line,) = [ln for ln in ax.lines if ln.get_label() == "data limit"]
+    label_at = {
+        round(float(y), 6): t.get_text()
+        for y, t in zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)
+    }
+    xs, ys = line.get_xdata(), line.get_ydata()
+    return {label_at[round(float(y), 6)]: float(x) for x, y in zip(xs, ys, strict=True)}  # type: ignore[arg-type]
+
+
+def small_fleet() -> pd.DataFrame:
+    return fleet_frame(
+        [
+            sim(50.0, 100.0, iccid="ok-half"),
+            sim(85.0, 100.0, iccid="near-85"),
+            sim(250.0, 200.0, iccid="over-125"),
+            sim(30.0, None, iccid="nolimit"),
+            sim(10.0, 1000.0, iccid="ok-one"),
+        ]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# plot_usage_vs_limit
+
+
+def test_usage_draws_one_bar_per_sim_with_its_consumption() -> None:
+    """Each SIM gets one bar whose length is its consumed_mb."""
+    ax = plot_usage_vs_limit(small_fleet())
+    bars = bars_by_row(ax)
+    assert len(ax.patches) == 5
+    assert {k: v[0] for k, v in bars.items()} == {
+        "ok-half": 50.0,
+        "near-85": 85.0,
+        "over-125": 250.0,
+        "nolimit": 30.0,
+        "ok-one": 10.0,
+    }
+
+
+def test_usage_limit_markers_sit_at_each_data_limit() -> None:
+    """The limit marker of a row is drawn at that SIM's data_limit_mb; SIMs without one get none."""
+    ax = plot_usage_vs_limit(small_fleet())
+    assert limit_marks(ax) == {
+        "ok-half": 100.0,
+        "near-85": 100.0,
+        "over-125": 200.0,
+        "ok-one": 1000.0,
+    }
+
+
+def test_usage_bars_are_coloured_by_risk() -> None:
+    """ok, near (>= threshold), over and no-limit bars take their RISK_COLORS colour."""
+    ax = plot_usage_vs_limit(small_fleet())
+    colours = {k: v[1] for k, v in bars_by_row(ax).items()}
+    assert colours == {
+        "ok-half": to_rgba(RISK_COLORS["ok"]),
+        "ok-one": to_rgba(RISK_COLORS["ok"]),
+        "near-85": to_rgba(RISK_COLORS["near"]),
+        "over-125": to_rgba(RISK_COLORS["over"]),
+        "nolimit": to_rgba(RISK_COLORS["no limit"]),
+    }
+
+
+def test_usage_threshold_moves_sims_between_ok_and_near() -> None:
+    """With threshold=0.5 the SIM at 50% is near, the one at 1% stays ok."""
+    ax = plot_usage_vs_limit(small_fleet(), threshold=0.5)
+    colours = {k: v[1] for k, v in bars_by_row(ax).items()}
+    assert colours["ok-half"] == to_rgba(RISK_COLORS["near"])
+    assert colours["ok-one"] == to_rgba(RISK_COLORS["ok"])
+
+
+def test_usage_over_limit_flag_wins_over_utilization() -> None:
+    """A SIM flagged over_limit is drawn as over even if its utilization reads below 100%."""
+    df = fleet_frame([sim(90.0, 100.0, iccid="flagged", over_limit=True), sim(10.0, 100.0)])
+    colours = {k: v[1] for k, v in bars_by_row(plot_usage_vs_limit(df)).items()}
+    assert colours["flagged"] == to_rgba(RISK_COLORS["over"])
+
+
+def test_usage_no_limit_bars_are_hatched_and_in_the_legend() -> None:
+    """SIMs without a limit are hatched grey bars with a 'no limit' legend entry."""
+    ax = plot_usage_vs_limit(small_fleet())
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(hatched) == 1
+    assert hatched[0].get_width() == 30.0  # type: ignore[attr-defined]
+    assert "no limit" in legend_texts(ax)
+
+
+def test_usage_legend_names_each_drawn_risk_and_the_limit_marker() -> None:
+    """The legend lists over, near, ok, no limit and the limit marker, in that order."""
+    assert legend_texts(plot_usage_vs_limit(small_fleet())) == [
+        "over limit",
+        "near limit (≥ 80%)",
+        "ok (< 80%)",
+        "no limit",
+        "data limit",
+    ]
+
+
+def test_usage_worst_utilization_is_at_the_top() -> None:
+    """Sorted by utilization, the highest is on top and SIMs without a limit come last."""
+    ax = plot_usage_vs_limit(small_fleet())
+    assert rows_top_down(ax) == ["over-125", "near-85", "ok-half", "ok-one", "nolimit"]
+
+
+def test_usage_sort_by_consumed_puts_the_largest_user_on_top() -> None:
+    """sort_by='consumed_mb' orders by data used, largest first, limit or not."""
+    ax = plot_usage_vs_limit(small_fleet(), sort_by="consumed_mb")
+    assert rows_top_down(ax) == ["over-125", "near-85", "ok-half", "nolimit", "ok-one"]
+
+
+def test_usage_sort_by_headroom_puts_the_least_headroom_on_top() -> None:
+    """For headroom_mb less is worse: negative headroom first, no limit (no headroom) last."""
+    ax = plot_usage_vs_limit(small_fleet(), sort_by="headroom_mb")
+    assert rows_top_down(ax) == ["over-125", "near-85", "ok-half", "ok-one", "nolimit"]
+
+
+def test_usage_top_draws_only_the_worst_and_says_how_many_were_left_out() -> None:
+    """With more SIMs than top, only the worst top are drawn and a note counts the rest."""
+    rows = [sim(float(i), 100.0, iccid=f"s{i:02d}") for i in range(40)]
+    ax = plot_usage_vs_limit(fleet_frame(rows), top=10)
+    assert len(ax.patches) == 10
+    assert rows_top_down(ax) == [f"s{i:02d}" for i in range(39, 29, -1)]
+    assert any(
+        "showing the 10 highest by utilization of 40 SIMs; 30 not shown" in t for t in texts(ax)
+    )
+
+
+def test_usage_note_uses_thousands_separators_and_counts_rows_without_usage() -> None:
+    """The left-out note reads 1,204 and counts the left-out SIMs that have no usage data."""
+    df = random_fleet(1204)
+    df.loc[df.index[:4], "consumed_mb"] = pd.NA
+    ax = plot_usage_vs_limit(df)
+    (note,) = [t for t in texts(ax) if "not shown" in t]
+    assert "showing the 30 highest by utilization of 1,204 SIMs; 1,174 not shown" in note
+    assert "(4 of them without usage data)" in note
+
+
+def test_usage_without_left_out_rows_has_no_left_out_note() -> None:
+    """When every SIM is drawn nothing is reported as not shown."""
+    assert not any("not shown" in t for t in texts(plot_usage_vs_limit(small_fleet())))
+
+
+def test_usage_note_counts_risk_classes_over_the_whole_fleet() -> None:
+    """The header note counts over, near, ok and no-limit SIMs in the whole frame."""
+    (header,) = [t for t in texts(plot_usage_vs_limit(small_fleet(), top=1)) if "SIMs:" in t]
+    assert header.startswith("5 SIMs: 1 over limit, 1 near limit, 2 ok, 1 no limit")
+
+
+def test_usage_sims_without_usage_data_are_not_drawn() -> None:
+    """A SIM whose consumed_mb is missing gets no bar and is counted as not shown."""
+    df = fleet_frame([sim(None, 100.0, iccid="blank"), sim(5.0, 100.0, iccid="used")])
+    ax = plot_usage_vs_limit(df)
+    assert rows_top_down(ax) == ["used"]
+    assert any("1 not shown (1 of them without usage data)" in t for t in texts(ax))
+
+
+def test_usage_labels_come_from_the_label_column_with_id_as_fallback() -> None:
+    """label= picks the column for row labels; a missing or blank label falls back to the id."""
+    df = fleet_frame([sim(90.0, 100.0), sim(50.0, 100.0), sim(10.0, 100.0)])
+    df["imsi"] = pd.array(["imsi-a", None, "  "], dtype="string")
+    ax = plot_usage_vs_limit(df, label="imsi")
+    assert rows_top_down(ax) == ["imsi-a", "sim-1", "sim-2"]
+
+
+def test_usage_unknown_label_column_is_refused_by_name() -> None:
+    """A label column that the frame lacks is an InvalidInputError naming it."""
+    with pytest.raises(InvalidInputError, match="'nickname'"):
+        plot_usage_vs_limit(small_fleet(), label="nickname")
+
+
+def test_usage_missing_columns_are_named() -> None:
+    """A frame without the usage columns raises InvalidInputError naming each one."""
+    df = small_fleet().drop(columns=["data_limit_mb", "over_limit"])
+    with pytest.raises(InvalidInputError, match="'data_limit_mb', 'over_limit'") as info:
+        plot_usage_vs_limit(df)
+    assert info.value.value == ["data_limit_mb", "over_limit"]
+
+
+def test_usage_refuses_something_that_is_not_a_frame() -> None:
+    """A list of dicts is refused with a pointer to the frame builders."""
+    with pytest.raises(InvalidInputError, match="needs a pandas DataFrame, got list"):
+        plot_usage_vs_limit([{"consumed_mb": 1.0}])  # type: ignore[arg-type]
+
+
+def test_usage_non_numeric_sort_column_is_refused() -> None:
+    """Sorting by a text column is an InvalidInputError that names the column."""
+    with pytest.raises(InvalidInputError, match="'iccid' must hold numbers"):
+        plot_usage_vs_limit(small_fleet(), sort_by="iccid")
+
+
+@pytest.mark.parametrize(("option", "value"), [("top", 0), ("top", 2.5), ("threshold", 1.5)])
+def test_usage_bad_options_are_refused(option: str, value: float) -> None:
+    """top must be a positive whole number and threshold a fraction in (0, 1]."""
+    with pytest.raises(InvalidInputError, match=option):
+        plot_usage_vs_limit(small_fleet(), **{option: value})  # type: ignore[arg-type]
+
+
+def test_usage_empty_frame_says_there_is_nothing_to_plot() -> None:
+    """An empty frame draws an Axes with a centred message instead of raising."""
+    ax = plot_usage_vs_limit(small_fleet().iloc[0:0])
+    assert texts(ax) == ["No SIM cards to plot"]
+    assert len(ax.patches) == 0
+
+
+def test_usage_all_missing_consumption_says_there_is_no_usage_data() -> None:
+    """A frame where no SIM has usage data draws a message naming how many SIMs there are."""
+    df = fleet_frame([sim(None, 100.0), sim(None, None)])
+    ax = plot_usage_vs_limit(df)
+    assert texts(ax) == ["No usage data for the 2 SIM cards"]
+    assert len(ax.patches) == 0
+
+
+def test_usage_draws_into_the_given_axes_and_leaves_the_frame_alone() -> None:
+    """With ax= it draws there and returns it; the input frame is not modified."""
+    df = small_fleet()
+    before = df.copy()
+    ax = Figure().add_subplot()
+    assert plot_usage_vs_limit(df, ax=ax) is ax
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_usage_axis_is_in_mb_for_small_values_and_gb_for_large_ones() -> None:
+    """Below a few GB the axis says MB; above, ticks read in GB and the label says so."""
+    small = plot_usage_vs_limit(small_fleet())
+    assert small.get_xlabel() == "Data used (MB)"
+    large = plot_usage_vs_limit(fleet_frame([sim(30720.0, 20480.0), sim(1024.0, 2048.0)]))
+    assert large.get_xlabel() == "Data used (GB, 1 GB = 1,024 MB)"
+    large.figure.canvas.draw()
+    ticks = [t.get_text() for t in large.get_xticklabels()]
+    assert "10" in ticks
+    assert 10 * 1024.0 in list(large.get_xticks())
+
+
+def test_usage_new_figure_does_not_touch_rcparams() -> None:
+    """Drawing without ax= leaves matplotlib's global settings as they were."""
+    before = dict(matplotlib.rcParams)
+    plot_usage_vs_limit(random_fleet(50))
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_usage_percent_labels_show_utilization_per_row() -> None:
+    """Each row with a limit carries its utilization as text; 100.3% is not rounded to 100%."""
+    df = fleet_frame([sim(1003.0, 1000.0, iccid="a"), sim(500.0, 1000.0, iccid="b")])
+    shown = texts(plot_usage_vs_limit(df))
+    assert "100.3%" in shown
+    assert "50%" in shown
