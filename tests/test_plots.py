@@ -11,12 +11,14 @@ import pytest
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from plotdata import fleet_frame, random_fleet, sim
 
 from simtools.errors import InvalidInputError
 from simtools.plots import (
     RISK_COLORS,
     plot_usage_vs_limit,
+    plot_utilization_histogram,
 )
 
 matplotlib.use("Agg")
@@ -311,3 +313,105 @@ def test_usage_percent_labels_show_utilization_per_row() -> None:
     shown = texts(plot_usage_vs_limit(df))
     assert "100.3%" in shown
     assert "50%" in shown
+
+
+# ---------------------------------------------------------------------------------------------
+# plot_utilization_histogram
+
+
+def utilization_fleet(utilizations: list[float | None]) -> pd.DataFrame:
+    """One SIM per value with a 100 MB limit; None is a SIM without a limit."""
+    return fleet_frame([sim(5.0, None) if u is None else sim(u * 100, 100.0) for u in utilizations])
+
+
+def vertical_line_at(ax: Axes, x: float) -> Line2D:
+    (line,) = [ln for ln in ax.lines if list(ln.get_xdata()) == [x, x]]  # type: ignore[arg-type]
+    return line
+
+
+def test_histogram_counts_every_sim_with_a_utilization_once() -> None:
+    """Bar heights add up to the SIMs with a utilization, overflow bin included."""
+    ax = plot_utilization_histogram(utilization_fleet([0.1, 0.5, 0.85, 1.2, 3.0, None]))
+    assert sum(p.get_height() for p in ax.patches) == 5  # type: ignore[attr-defined]
+
+
+def test_histogram_draws_the_threshold_and_the_100_percent_lines() -> None:
+    """A dashed line marks the threshold and a solid one 100%, both named in the legend."""
+    ax = plot_utilization_histogram(utilization_fleet([0.2, 0.9]), threshold=0.7)
+    assert vertical_line_at(ax, 0.7).get_linestyle() == "--"
+    assert vertical_line_at(ax, 1.0).get_linestyle() == "-"
+    assert legend_texts(ax) == ["threshold 70%", "limit (100%)"]
+
+
+def test_histogram_title_counts_near_and_over() -> None:
+    """The title counts SIMs at or above the threshold and over the limit (flag included)."""
+    df = utilization_fleet([0.1, 0.8, 0.95, 1.0, 1.3, 0.5])
+    df.loc[5, "over_limit"] = True  # flagged over although the utilization reads 50%
+    ax = plot_utilization_histogram(df)
+    assert ax.get_title(loc="left") == "Utilization of data limits: 3 near (≥ 80%), 2 over limit"
+
+
+def test_histogram_puts_very_high_values_in_a_labelled_overflow_bin() -> None:
+    """Values above clip share one hatched bin whose tick reads >150%."""
+    ax = plot_utilization_histogram(utilization_fleet([0.5, 2.0, 7.5, 1.45]))
+    (overflow,) = [p for p in ax.patches if p.get_hatch()]
+    assert overflow.get_height() == 2  # type: ignore[attr-defined]
+    assert overflow.get_x() > 1.5  # type: ignore[attr-defined]
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[-1] == ">150%"
+    assert "100%" in labels
+
+
+def test_histogram_without_overflow_has_no_overflow_bin() -> None:
+    """When nothing exceeds clip no hatched bin is drawn and the axis ends at 150%."""
+    ax = plot_utilization_histogram(utilization_fleet([0.5, 1.2]))
+    assert not [p for p in ax.patches if p.get_hatch()]
+    assert ax.get_xlim()[1] == 1.5
+
+
+def test_histogram_bins_are_coloured_by_zone() -> None:
+    """Bins under the threshold are ok, between threshold and 100% near, above 100% over."""
+    ax = plot_utilization_histogram(utilization_fleet([0.3, 0.9, 1.2]), bins=30)
+    colour_at = {
+        round(p.get_x(), 2): to_rgba(p.get_facecolor())  # type: ignore[attr-defined]
+        for p in ax.patches
+    }
+    assert colour_at[0.3] == to_rgba(RISK_COLORS["ok"])
+    assert colour_at[0.9] == to_rgba(RISK_COLORS["near"])
+    assert colour_at[1.2] == to_rgba(RISK_COLORS["over"])
+
+
+def test_histogram_notes_sims_without_utilization() -> None:
+    """SIMs without a utilization are not drawn but counted in the note."""
+    ax = plot_utilization_histogram(utilization_fleet([0.5, None, None]))
+    assert "2 without (no limit or no usage data) not counted" in " ".join(texts(ax))
+
+
+def test_histogram_empty_and_all_missing_input_say_so() -> None:
+    """No rows, or no utilization at all, draw a message instead of raising."""
+    empty = plot_utilization_histogram(utilization_fleet([]))
+    assert texts(empty) == ["No SIM cards to plot"]
+    missing = plot_utilization_histogram(utilization_fleet([None, None]))
+    assert texts(missing) == ["No utilization data for the 2 SIM cards (no data limit or no usage)"]
+    assert len(missing.patches) == 0
+
+
+def test_histogram_missing_utilization_column_is_named() -> None:
+    """A frame without utilization raises InvalidInputError naming it."""
+    with pytest.raises(InvalidInputError, match="'utilization'"):
+        plot_utilization_histogram(pd.DataFrame({"consumed_mb": [1.0]}))
+
+
+def test_histogram_works_without_over_limit_column() -> None:
+    """over_limit is optional: without it, over means utilization above 100%."""
+    df = pd.DataFrame({"utilization": pd.array([0.5, 1.5, None], dtype="Float64")})
+    ax = plot_utilization_histogram(df)
+    assert ax.get_title(loc="left").endswith("0 near (≥ 80%), 1 over limit")
+
+
+@pytest.mark.parametrize(("option", "value"), [("bins", 0), ("clip", 0.5), ("threshold", 0)])
+def test_histogram_bad_options_are_refused(option: str, value: float) -> None:
+    """bins must be a positive count, clip at least 100%, threshold in (0, 1]."""
+    with pytest.raises(InvalidInputError, match=option):
+        plot_utilization_histogram(utilization_fleet([0.5]), **{option: value})  # type: ignore[arg-type]
