@@ -155,11 +155,17 @@ def random_fleet(n: int, *, seed: int = 7, groups: int = 12) -> pd.DataFrame:
 
 
 def summary_frame(rows: dict[str, dict[str, float | int | None]]) -> pd.DataFrame:
-    """A usage_summary-shaped frame indexed by group key; missing columns default to NA/0."""
+    """A usage_summary-shaped frame indexed by group key.
+
+    Missing values default to NA, counts to 0, and sims_with_limit to sim_count.
+    """
     index = pd.Index(list(rows), dtype="string", name="sim_card_group_id")
     data: dict[str, Any] = {}
     for col in SUMMARY_COLUMNS:
-        values = [r.get(col) for r in rows.values()]
+        values = [
+            r.get(col, r.get("sim_count") if col == "sims_with_limit" else None)
+            for r in rows.values()
+        ]
         if col in ("sim_count", "sims_with_limit", "over_limit_count", "near_limit_count"):
             data[col] = pd.array([0 if v is None else v for v in values], dtype="Int64")
         else:

@@ -12,11 +12,12 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from plotdata import fleet_frame, random_fleet, sim
+from plotdata import fleet_frame, random_fleet, sim, summary_frame
 
 from simtools.errors import InvalidInputError
 from simtools.plots import (
     RISK_COLORS,
+    plot_group_usage,
     plot_usage_vs_limit,
     plot_utilization_histogram,
 )
@@ -415,3 +416,111 @@ def test_histogram_bad_options_are_refused(option: str, value: float) -> None:
     """bins must be a positive count, clip at least 100%, threshold in (0, 1]."""
     with pytest.raises(InvalidInputError, match=option):
         plot_utilization_histogram(utilization_fleet([0.5]), **{option: value})  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# plot_group_usage
+
+
+def group_bars(ax: Axes) -> dict[str, tuple[float, float]]:
+    """First line of each group's tick label -> (data used bar, limit bar) lengths."""
+    used, limits = ax.containers
+    labels = [t.get_text().split("\n")[0] for t in ax.get_yticklabels()]
+    return {
+        name: (u.get_width(), lim.get_width())
+        for name, u, lim in zip(labels, used, limits, strict=True)
+    }
+
+
+def test_group_usage_from_a_summary_draws_used_and_limit_per_group() -> None:
+    """A usage_summary frame gives one used bar and one limit bar per group, labelled by index."""
+    summary = summary_frame(
+        {
+            "grp-a": {"sim_count": 3, "consumed_mb": 300.0, "data_limit_mb": 600.0},
+            "grp-b": {
+                "sim_count": 2,
+                "consumed_mb": 900.0,
+                "data_limit_mb": 500.0,
+                "sims_with_limit": 1,
+            },
+        }
+    )
+    ax = plot_group_usage(summary)
+    assert group_bars(ax) == {"grp-a": (300.0, 600.0), "grp-b": (900.0, 500.0)}
+    assert rows_top_down(ax) == ["grp-b\n2 SIMs, 1 no limit", "grp-a\n3 SIMs"]
+    assert legend_texts(ax)[0] == "data used"
+
+
+def test_group_usage_from_a_fleet_frame_sums_per_group_and_uses_group_names() -> None:
+    """A fleet frame is summed per sim_card_group_id and labelled by sim_card_group_name."""
+    fleet = fleet_frame(
+        [
+            sim(100.0, 200.0, group="g1"),
+            sim(50.0, None, group="g1"),
+            sim(10.0, 100.0, group="g2"),
+            sim(30.0, 20.0, group="g2"),
+        ],
+        group_names={"g1": "Trackers", "g2": "Meters"},
+    )
+    ax = plot_group_usage(fleet)
+    assert group_bars(ax) == {"Trackers": (150.0, 200.0), "Meters": (40.0, 120.0)}
+    assert rows_top_down(ax) == ["Trackers\n2 SIMs, 1 no limit", "Meters\n2 SIMs"]
+    assert "33% of limit · 1 over limit" in texts(ax)  # Meters: 40 of 120 MB, one SIM over
+
+
+def test_group_usage_share_of_limit_is_only_claimed_when_every_sim_has_a_limit() -> None:
+    """A group where some SIMs lack a limit gets no '% of limit' caption."""
+    fleet = fleet_frame([sim(100.0, 200.0, group="g1"), sim(50.0, None, group="g1")])
+    assert not any("of limit" in t for t in texts(plot_group_usage(fleet)))
+
+
+def test_group_usage_without_names_labels_by_id_and_collects_sims_without_group() -> None:
+    """Without a name column groups are labelled by id; SIMs without a group form '(no group)'."""
+    fleet = fleet_frame([sim(5.0, 10.0, group="g1"), sim(8.0, 10.0, group=None)])
+    ax = plot_group_usage(fleet)
+    assert rows_top_down(ax) == ["(no group)\n1 SIM", "g1\n1 SIM"]
+
+
+def test_group_usage_label_column_picks_the_labels() -> None:
+    """label_column names the column that labels a summary's groups."""
+    summary = summary_frame({"g1": {"sim_count": 1, "consumed_mb": 1.0, "data_limit_mb": 2.0}})
+    summary["title"] = pd.array(["North depot"], dtype="string")
+    ax = plot_group_usage(summary, label_column="title")
+    assert rows_top_down(ax) == ["North depot\n1 SIM"]
+
+
+def test_group_usage_top_limits_groups_and_notes_the_rest() -> None:
+    """With more groups than top, the largest are drawn and a note counts the rest."""
+    summary = summary_frame(
+        {
+            f"g{i}": {"sim_count": 2, "consumed_mb": float(i), "data_limit_mb": 50.0}
+            for i in range(8)
+        }
+    )
+    ax = plot_group_usage(summary, top=3)
+    assert [t.split("\n")[0] for t in rows_top_down(ax)] == ["g7", "g6", "g5"]
+    assert "showing the 3 of 8 groups that used most; 5 not shown" in texts(ax)
+
+
+def test_group_usage_empty_and_all_missing_input_say_so() -> None:
+    """No groups, or groups without any usage or limit, draw a message instead of raising."""
+    empty = plot_group_usage(fleet_frame([]))
+    assert texts(empty) == ["No SIM card groups to plot"]
+    blank = plot_group_usage(fleet_frame([sim(None, None, group="g1")]))
+    assert texts(blank) == ["No usage data for the 1 SIM card groups"]
+
+
+def test_group_usage_missing_columns_are_named() -> None:
+    """A fleet frame without sim_card_group_id is refused, naming the column."""
+    fleet = fleet_frame([sim(1.0, 2.0)]).drop(columns=["sim_card_group_id"])
+    with pytest.raises(InvalidInputError, match="'sim_card_group_id'"):
+        plot_group_usage(fleet)
+
+
+def test_group_usage_unknown_label_column_is_named() -> None:
+    """A label_column the frame lacks is refused for both input shapes."""
+    summary = summary_frame({"g1": {"sim_count": 1, "consumed_mb": 1.0, "data_limit_mb": 2.0}})
+    with pytest.raises(InvalidInputError, match="'nickname'"):
+        plot_group_usage(summary, label_column="nickname")
+    with pytest.raises(InvalidInputError, match="'nickname'"):
+        plot_group_usage(fleet_frame([sim(1.0, 2.0)]), label_column="nickname")
