@@ -365,7 +365,9 @@ def project_period_end(
     """
     require_columns(df, ["consumed_mb", "data_limit_mb", "created_at"], caller="project_period_end")
     now, start, end = _billing_period(df, as_of, period_start, period_end)
-    created = pd.to_datetime(df["created_at"], utc=True, errors="coerce").dt.as_unit("ns")
+    created = pd.to_datetime(
+        df["created_at"], utc=True, errors="coerce", format="ISO8601"
+    ).dt.as_unit("ns")
     created_ns = created.to_numpy(dtype="datetime64[ns]").astype("int64")
     begin = np.where(
         created.notna().to_numpy() & (created_ns > start.value), created_ns, start.value

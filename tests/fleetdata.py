@@ -121,9 +121,9 @@ def make_fleet_frame(
         elif col in _LISTS:
             data[col] = pd.Series(values, dtype="object")
         else:
-            data[col] = pd.to_datetime(pd.Series(values, dtype="object"), utc=True).astype(
-                "datetime64[ns, UTC]"
-            )
+            data[col] = pd.to_datetime(
+                pd.Series(values, dtype="object"), utc=True, format="ISO8601"
+            ).astype("datetime64[ns, UTC]")
     frame = pd.DataFrame(data, columns=columns)
     if fetched_at is not None:
         frame.attrs["fetched_at"] = pd.Timestamp(fetched_at).tz_convert("UTC")

@@ -1,0 +1,419 @@
+"""Frames to CSV, Parquet, JSON or Excel files and back, with the frame column types intact.
+
+The format follows the file's suffix. Parquet keeps every dtype by itself. The text formats
+(CSV, JSON records, Excel) do not, so ``read_frame`` restores the columns of the simtools frame
+contracts (``FRAME_DTYPES``: ``string`` ids, ``category`` enums, ``Float64`` amounts, ``boolean``
+flags, ``Int64`` counts, UTC datetimes, lists of tags) and infers the type of any other column
+from its values. Lists are JSON text in CSV and Excel cells. Times are written in UTC (ISO 8601
+in CSV and JSON; naive UTC in Excel, which has no time zones) and read back as UTC; Excel keeps
+them to the millisecond at best. A named index is written as leading columns; files read back
+have a ``RangeIndex``. Every write goes to a hidden temporary file first and is renamed into
+place, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import importlib
+import json
+import os
+import re
+import uuid
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from simtools.errors import InvalidInputError
+from simtools.history import SimToolsDataWarning
+
+__all__ = [
+    "FRAME_DTYPES",
+    "SUPPORTED_SUFFIXES",
+    "read_frame",
+    "restore_frame_dtypes",
+    "write_atomically",
+    "write_frame",
+]
+
+SUPPORTED_SUFFIXES = (".csv", ".json", ".parquet", ".xlsx")
+
+_STRING = (
+    "id iccid imsi msisdn status_reason sim_card_group_id sim_card_group_name "
+    "esim_installation_status eid version sim_card_id sim_group_id sim_group_name mcc mnc "
+    "phone_number tag"
+)
+_CATEGORY = "type status data_limit_unit consumed_unit currency"
+_FLOAT = (
+    "data_limit_amount data_limit_mb consumed_amount consumed_mb utilization headroom_mb "
+    "uplink_mb downlink_mb total_mb duration_s cost mean_utilization max_utilization "
+    "elapsed_fraction projected_mb projected_utilization"
+)
+_BOOLEAN = "over_limit actions_in_progress voice_enabled projected_over_limit"
+_INT = "sim_count sims_with_limit over_limit_count near_limit_count sessions"
+_DATETIME = "created_at updated_at taken_at snapshot_date date limit_crossing_at"
+_LIST = "tags authorized_imeis"
+
+#: Column -> kind for the columns of the simtools frames (sim cards, fleet, usage records,
+#: daily usage, summaries, projections, snapshots); kinds: string, category, Float64, Int64,
+#: boolean, datetime (UTC), list.
+FRAME_DTYPES: dict[str, str] = {
+    **dict.fromkeys(_STRING.split(), "string"),
+    **dict.fromkeys(_CATEGORY.split(), "category"),
+    **dict.fromkeys(_FLOAT.split(), "Float64"),
+    **dict.fromkeys(_BOOLEAN.split(), "boolean"),
+    **dict.fromkeys(_INT.split(), "Int64"),
+    **dict.fromkeys(_DATETIME.split(), "datetime"),
+    **dict.fromkeys(_LIST.split(), "list"),
+}
+_ATTRS_KEY = b"simtools.attrs"
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_INTEGER = re.compile(r"^-?(0|[1-9]\d*)$")
+_DECIMAL = re.compile(r"^-?((0|[1-9]\d*)(\.\d+)?|\.\d+)([eE][-+]?\d+)?$")
+_TRUE_FALSE = {"true": True, "false": False}
+
+
+def _suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise InvalidInputError(
+            str(path),
+            f"the file suffix {path.suffix or '(none)'!r} of {path.name!r} names no format "
+            "simtools reads or writes",
+            f"use one of {', '.join(SUPPORTED_SUFFIXES)}",
+        )
+    return suffix
+
+
+def _require_openpyxl(path: Path) -> None:
+    try:
+        importlib.import_module("openpyxl")
+    except ImportError:
+        raise InvalidInputError(
+            str(path),
+            "Excel files need the optional package openpyxl, which is not installed",
+            "pip install 'simtools[excel]', or use .csv, .json or .parquet",
+        ) from None
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write`` on a hidden temporary file beside ``path``, flush it to disk, then rename it
+    to ``path``: readers see the old file or the whole new one, never a part. The temporary file
+    starts with ``.`` so dataset readers skip it, and is removed if ``write`` fails."""
+    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.tmp{path.suffix}")
+    try:
+        write(tmp)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    with contextlib.suppress(OSError):  # directories cannot be fsynced everywhere (Windows)
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _is_listlike(value: object) -> bool:
+    return isinstance(value, list | tuple | np.ndarray)
+
+
+def _list_columns(frame: pd.DataFrame) -> list[str]:
+    return [
+        c for c in frame.columns if frame[c].dtype == object and frame[c].map(_is_listlike).any()
+    ]
+
+
+def _prepare(df: object) -> pd.DataFrame:
+    if not isinstance(df, pd.DataFrame):
+        raise InvalidInputError(
+            type(df).__name__,
+            f"write_frame needs a DataFrame, got {type(df).__name__}",
+            "pass a frame",
+        )
+    frame = df
+    if any(name is not None for name in df.index.names):
+        try:
+            frame = df.reset_index()
+        except ValueError as exc:
+            raise InvalidInputError(
+                list(df.index.names), f"the index cannot become columns: {exc}", "rename the index"
+            ) from None
+    bad = [c for c in frame.columns if not isinstance(c, str)]
+    duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    if bad or duplicated:
+        raise InvalidInputError(
+            bad or duplicated,
+            "file columns need unique text names; these are " + ("not text" if bad else "repeated"),
+            "rename the columns, e.g. df.columns = [str(c) for c in df.columns]",
+        )
+    frame = frame.reset_index(drop=True).copy()
+    for column in _list_columns(frame):
+        frame[column] = frame[column].map(lambda v: list(v) if _is_listlike(v) else v)
+    return frame
+
+
+def write_frame(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write ``df`` as CSV, Parquet, JSON (records) or Excel (``.xlsx``, needs openpyxl) by the
+    suffix of ``path``; returns the path. An existing file is replaced in one step."""
+    target = Path(path)
+    suffix = _suffix(target)
+    frame = _prepare(df)
+    if suffix == ".xlsx":
+        _require_openpyxl(target)
+    if not target.parent.is_dir():
+        raise InvalidInputError(
+            str(target), f"the folder {str(target.parent)!r} does not exist", "create it first"
+        )
+    writers: dict[str, Callable[[Path], None]] = {
+        ".csv": lambda tmp: _text_ready(frame).to_csv(tmp, index=False),
+        ".json": lambda tmp: frame.to_json(
+            tmp, orient="records", date_format="iso", date_unit="ns", force_ascii=False
+        ),
+        ".parquet": lambda tmp: _write_parquet(frame, tmp),
+        ".xlsx": lambda tmp: _text_ready(frame, excel=True).to_excel(
+            tmp, index=False, sheet_name="frame", engine="openpyxl"
+        ),
+    }
+    write_atomically(target, writers[suffix])
+    return target
+
+
+def _text_ready(frame: pd.DataFrame, *, excel: bool = False) -> pd.DataFrame:
+    """Lists as JSON text; UTC times as ISO strings (CSV) or naive UTC datetimes (Excel)."""
+    out = frame.copy()
+    for column in _list_columns(out):
+        out[column] = out[column].map(lambda v: json.dumps(v) if isinstance(v, list) else v)
+    for column in out.columns:
+        values = out[column]
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            utc = values.dt.tz_convert("UTC")
+            out[column] = utc.dt.tz_localize(None) if excel else utc.map(pd.Timestamp.isoformat)
+        elif excel and isinstance(values.dtype, pd.api.extensions.ExtensionDtype):
+            out[column] = values.astype(object).where(values.notna(), None)
+    return out
+
+
+def _write_parquet(frame: pd.DataFrame, tmp: Path) -> None:
+    plain = frame.copy(deep=False)
+    plain.attrs = {}  # pyarrow would try (and fail) to JSON-encode Timestamps; stored below
+    try:
+        table = pa.Table.from_pandas(plain, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        raise InvalidInputError(
+            str(exc),
+            f"Parquet cannot store this frame: {exc}",
+            "convert that column to text, numbers or lists of text first, or write .json",
+        ) from None
+    for i, field in enumerate(table.schema):
+        if pa.types.is_list(field.type) and pa.types.is_null(field.type.value_type):
+            table = table.set_column(i, field.name, table.column(i).cast(pa.list_(pa.string())))
+    attrs = _attrs_to_json(frame.attrs)
+    if attrs:
+        metadata = dict(table.schema.metadata or {})
+        metadata[_ATTRS_KEY] = json.dumps(attrs).encode()
+        table = table.replace_schema_metadata(metadata)
+    pq.write_table(table, tmp)
+
+
+def _attrs_to_json(attrs: dict[Any, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in attrs.items():
+        if isinstance(value, pd.Timestamp):
+            out[str(key)] = {"timestamp": value.isoformat()}
+        elif value is None or isinstance(value, str | int | float | bool):
+            out[str(key)] = value
+    return out
+
+
+def _attrs_from_json(raw: bytes) -> dict[str, Any]:
+    attrs = json.loads(raw)
+    return {
+        k: pd.Timestamp(v["timestamp"]) if isinstance(v, dict) and "timestamp" in v else v
+        for k, v in attrs.items()
+    }
+
+
+def read_parquet_frame(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """One Parquet file as a frame with list cells as Python lists and the contract dtypes."""
+    try:
+        table = pq.read_table(path, columns=columns)
+    except (pa.ArrowException, OSError) as exc:
+        raise InvalidInputError(
+            str(path),
+            f"{path.name} is not a readable Parquet file ({exc})",
+            "check the file was written completely, or move it away",
+        ) from None
+    frame = table.to_pandas()
+    raw_attrs = (table.schema.metadata or {}).get(_ATTRS_KEY)
+    if raw_attrs:
+        frame.attrs.update(_attrs_from_json(raw_attrs))
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            frame[column] = frame[column].map(lambda v: list(v) if _is_listlike(v) else v)
+    return restore_frame_dtypes(frame)
+
+
+def read_frame(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a file written by ``write_frame`` (or any CSV, Parquet, JSON records or ``.xlsx``
+    file) back with the frame column types; see the module docstring for what each format keeps.
+    """
+    source = Path(path)
+    suffix = _suffix(source)
+    if not source.is_file():
+        raise InvalidInputError(str(source), f"there is no file {str(source)!r}", "check the path")
+    if suffix == ".parquet":
+        return read_parquet_frame(source)
+    if suffix == ".csv":
+        raw = pd.read_csv(source, dtype=object, keep_default_na=False, na_values=[""])
+        return _typed(raw, source, numbers=True, lists=True)
+    if suffix == ".json":
+        return _typed(_read_json_records(source), source, numbers=False, lists=False)
+    _require_openpyxl(source)
+    raw = pd.read_excel(source, sheet_name=0, dtype=object, engine="openpyxl")
+    return _typed(raw, source, numbers=False, lists=True)
+
+
+def _read_json_records(source: Path) -> pd.DataFrame:
+    try:
+        records = json.loads(source.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(
+            str(source), f"{source.name} is not JSON ({exc})", "check the file"
+        ) from None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise InvalidInputError(
+            str(source),
+            f"{source.name} is not a JSON list of records (objects)",
+            "write it with write_frame or df.to_json(orient='records')",
+        )
+    columns = list(dict.fromkeys(key for record in records for key in record))
+    return pd.DataFrame(
+        {c: pd.Series([r.get(c) for r in records], dtype=object) for c in columns},
+        columns=columns,
+    )
+
+
+def _coerce_or_keep(values: pd.Series, kind: str, column: object, where: str) -> pd.Series:
+    try:
+        return _coerce(values, kind)
+    except (ValueError, TypeError) as exc:
+        warnings.warn(
+            f"{where}: column {column!r} does not read as {kind} ({exc}); kept as it was",
+            SimToolsDataWarning,
+            stacklevel=4,
+        )
+        return values if values.dtype != object else _coerce(values, "string")
+
+
+def _typed(raw: pd.DataFrame, source: Path, *, numbers: bool, lists: bool) -> pd.DataFrame:
+    """Contract dtypes for known columns, inferred ones for the rest; ``numbers`` and ``lists``
+    say whether text cells may hold numbers/booleans (CSV) or JSON lists (CSV, Excel)."""
+    out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
+    for column in raw.columns:
+        values = raw[column].astype(object).where(raw[column].notna(), None).reset_index(drop=True)
+        kind = FRAME_DTYPES.get(str(column)) or _infer_kind(values, numbers=numbers, lists=lists)
+        out[column] = _coerce_or_keep(values, kind, column, source.name)
+    return out
+
+
+def _infer_kind(values: pd.Series, *, numbers: bool, lists: bool) -> str:
+    present = [v for v in values if v is not None]
+    if not present:
+        return "object"
+    for kind, types in (("boolean", bool), ("list", list), ("datetime", dt.datetime)):
+        if all(isinstance(v, types) for v in present):
+            return kind
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return "Int64" if all(isinstance(v, int) for v in present) else "Float64"
+    if not all(isinstance(v, str) for v in present):
+        return "string"
+    if numbers and all(v.lower() in _TRUE_FALSE for v in present):
+        return "boolean"
+    if numbers and all(_INTEGER.match(v) for v in present):
+        return "Int64"
+    if all(_ISO_TIME.match(v) for v in present):
+        return "datetime"
+    if lists and all(v.startswith("[") and v.endswith("]") for v in present):
+        with contextlib.suppress(ValueError):
+            if all(isinstance(json.loads(v), list) for v in present):
+                return "list"
+    if numbers and all(_DECIMAL.match(v) for v in present):
+        return "Float64"
+    return "string"
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _as_bool(value: object) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE_FALSE:
+        return _TRUE_FALSE[value.strip().lower()]
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    raise ValueError(f"{value!r} is not true or false")
+
+
+def _as_list(value: object) -> list[Any]:
+    parsed: object = value
+    if isinstance(value, str):
+        parsed = json.loads(value)
+    elif isinstance(value, tuple | np.ndarray):
+        parsed = list(value)
+    if not isinstance(parsed, list):
+        raise ValueError(f"{value!r} is not a list")
+    return parsed
+
+
+def _coerce(values: pd.Series, kind: str) -> pd.Series:
+    """``values`` (missing as None or NA) as the dtype of ``kind``."""
+    present = values.notna()
+    if kind == "string":
+        return values.map(_as_text, na_action="ignore").astype("string")
+    if kind == "category":
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            return values
+        return pd.Series(
+            pd.Categorical(values.map(_as_text, na_action="ignore")), index=values.index
+        )
+    if kind in ("Float64", "Int64"):
+        numbers = pd.to_numeric(values.astype(object).where(present, np.nan), errors="raise")
+        return numbers.astype("Float64" if kind == "Float64" else "Int64")
+    if kind == "boolean":
+        return values.map(_as_bool, na_action="ignore").astype("boolean")
+    if kind == "datetime":
+        if isinstance(values.dtype, pd.DatetimeTZDtype) or values.dtype.kind == "M":
+            parsed = pd.to_datetime(values, utc=True)
+        elif all(isinstance(v, str) for v in values[present]):
+            parsed = pd.to_datetime(values, utc=True, format="ISO8601")
+        else:
+            parsed = pd.to_datetime(values.map(pd.Timestamp, na_action="ignore"), utc=True)
+        return parsed.astype("datetime64[ns, UTC]")
+    if kind == "list":
+        return values.astype(object).map(_as_list, na_action="ignore").astype(object)
+    return values.astype(object)
+
+
+def restore_frame_dtypes(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose ``FRAME_DTYPES`` columns have their contract dtype again (e.g.
+    after ``pd.concat`` turned categories into objects); other columns are left as they are."""
+    out = df.copy()
+    for column in out.columns:
+        kind = FRAME_DTYPES.get(str(column))
+        if kind is not None and str(out[column].dtype) != kind:
+            out[column] = _coerce_or_keep(out[column], kind, column, "restore_frame_dtypes")
+    return out

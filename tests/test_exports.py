@@ -1,0 +1,250 @@
+"""exports.py: frames to CSV, Parquet, JSON and Excel and back, column types intact."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fleetdata import make_fleet_frame, wdr
+
+from simtools.errors import InvalidInputError
+from simtools.exports import FRAME_DTYPES, read_frame, restore_frame_dtypes, write_frame
+from simtools.history import SimToolsDataWarning, daily_usage, usage_records_frame
+from simtools.usage import project_period_end, usage_summary
+
+FORMATS = ["csv", "parquet", "json", "xlsx"]
+
+
+@pytest.fixture
+def fleet() -> pd.DataFrame:
+    """Three SIMs with lists, tuples, missing values, sub-second times and a group name."""
+    return make_fleet_frame(
+        [
+            {
+                "consumed_mb": 50.0,
+                "data_limit_mb": 100.0,
+                "tags": ["north", "pumps"],
+                "sim_card_group_name": "Pumps",
+                "created_at": "2026-04-01T10:11:12.5Z",
+                "authorized_imeis": ["356938035643809"],
+            },
+            {"consumed_mb": None, "tags": None, "status": None, "authorized_imeis": ("1", "2")},
+            {
+                "consumed_mb": 130.0,
+                "data_limit_mb": 100.0,
+                "status": "data_limit_exceeded",
+                "type": "esim",
+                "voice_enabled": None,
+                "updated_at": "2026-04-15T23:59:59+02:00",
+            },
+        ],
+        fetched_at="2026-04-16T00:00:00Z",
+    )
+
+
+def _expected(fleet: pd.DataFrame) -> pd.DataFrame:
+    """The fleet as it reads back: tuples of strings come back as lists."""
+    out = fleet.copy()
+    out["authorized_imeis"] = out["authorized_imeis"].map(list, na_action="ignore")
+    return out
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_fleet_frame_round_trips_with_dtypes(fleet: pd.DataFrame, tmp_path: Path, fmt: str) -> None:
+    """Values and dtypes (string, category, Float64, boolean, UTC datetimes) survive each format."""
+    path = write_frame(fleet, tmp_path / f"fleet.{fmt}")
+    back = read_frame(path)
+    pd.testing.assert_frame_equal(back, _expected(fleet), check_exact=True)
+    assert back.dtypes.to_dict() == fleet.dtypes.to_dict()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_lists_come_back_as_python_lists(fleet: pd.DataFrame, tmp_path: Path, fmt: str) -> None:
+    """tags and authorized_imeis are lists of str again (missing stays None)."""
+    back = read_frame(write_frame(fleet, tmp_path / f"fleet.{fmt}"))
+    assert back["tags"].tolist() == [["north", "pumps"], None, []]
+    assert back["authorized_imeis"].tolist() == [["356938035643809"], ["1", "2"], []]
+    assert all(type(v) is list for v in back["tags"].dropna())
+
+
+def test_csv_stores_lists_as_json_text(fleet: pd.DataFrame, tmp_path: Path) -> None:
+    """In the CSV file a tag list is JSON text that any tool can parse."""
+    path = write_frame(fleet, tmp_path / "fleet.csv")
+    raw = pd.read_csv(path, dtype=str)
+    assert json.loads(str(raw.loc[0, "tags"])) == ["north", "pumps"]
+
+
+def test_json_is_records_with_iso_utc_times(fleet: pd.DataFrame, tmp_path: Path) -> None:
+    """The JSON file is a list of objects with ISO 8601 UTC times and real arrays."""
+    path = write_frame(fleet, tmp_path / "fleet.json")
+    records = json.loads(path.read_text())
+    assert isinstance(records, list)
+    assert records[0]["tags"] == ["north", "pumps"]
+    assert records[0]["created_at"].startswith("2026-04-01T10:11:12.5")
+    assert records[0]["created_at"].endswith("Z")
+    assert records[1]["consumed_mb"] is None
+
+
+def test_excel_holds_naive_utc_times(fleet: pd.DataFrame, tmp_path: Path) -> None:
+    """Excel has no time zones: the cell holds the UTC wall time (22:00 for 23:59 at +02:00)."""
+    path = write_frame(fleet, tmp_path / "fleet.xlsx")
+    raw = pd.read_excel(path, dtype=object)
+    assert raw.loc[2, "updated_at"] == pd.Timestamp("2026-04-15T21:59:59").to_pydatetime()
+
+
+def test_parquet_keeps_fetched_at(fleet: pd.DataFrame, tmp_path: Path) -> None:
+    """Parquet stores attrs['fetched_at'], so a projection on the reloaded frame still works."""
+    back = read_frame(write_frame(fleet, tmp_path / "fleet.parquet"))
+    assert back.attrs["fetched_at"] == pd.Timestamp("2026-04-16T00:00:00Z")
+    assert project_period_end(back).attrs["as_of"] == back.attrs["fetched_at"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_summary_index_is_written_as_columns(fleet: pd.DataFrame, tmp_path: Path, fmt: str) -> None:
+    """A usage summary's key index comes back as a leading column with the Int64 counts."""
+    summary = usage_summary(fleet, by="status")
+    back = read_frame(write_frame(summary, tmp_path / f"summary.{fmt}"))
+    assert list(back.columns) == ["status", *summary.columns]
+    assert str(back["status"].dtype) == "category"
+    pd.testing.assert_frame_equal(
+        back.set_index("status"), summary, check_categorical=False, check_index_type=False
+    )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_usage_history_frames_round_trip(tmp_path: Path, fmt: str) -> None:
+    """WDR frames and daily usage keep currency category, Float64, Int64 and UTC dates."""
+    records = usage_records_frame(
+        [wdr("a", "2026-04-01T10:00:00Z"), wdr("b", "2026-04-03T10:00:00Z", currency="EUR")]
+    )
+    pd.testing.assert_frame_equal(read_frame(write_frame(records, tmp_path / f"r.{fmt}")), records)
+    daily = daily_usage(records, by="sim")
+    pd.testing.assert_frame_equal(read_frame(write_frame(daily, tmp_path / f"d.{fmt}")), daily)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_other_columns_get_inferred_types(tmp_path: Path, fmt: str) -> None:
+    """Columns outside the contract read back as Int64, Float64, boolean, UTC time or text;
+    text that only looks like a number with a leading zero stays text."""
+    df = pd.DataFrame(
+        {
+            "n": [1, 2],
+            "x": [0.5, None],
+            "flag": [True, False],
+            "when": pd.to_datetime(["2026-04-01T00:00:00Z", "2026-04-02T12:00:00Z"]),
+            "zip": ["007", "120"],
+            "note": ["a", None],
+        }
+    )
+    back = read_frame(write_frame(df, tmp_path / f"other.{fmt}"))
+    assert [str(t) for t in back.dtypes] == [
+        "Int64",
+        "Float64",
+        "boolean",
+        "datetime64[ns, UTC]",
+        "string",
+        "string",
+    ]
+    assert back["zip"].tolist() == ["007", "120"]
+    assert back["when"].iloc[1] == pd.Timestamp("2026-04-02T12:00:00Z")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_empty_frame_keeps_its_columns(fleet: pd.DataFrame, tmp_path: Path, fmt: str) -> None:
+    """An empty fleet frame reads back empty with its columns and contract dtypes."""
+    empty = fleet.iloc[0:0]
+    back = read_frame(write_frame(empty, tmp_path / f"empty.{fmt}"))
+    assert list(back.columns) == list(fleet.columns)
+    assert back.empty
+    assert str(back["consumed_mb"].dtype) == "Float64"
+    assert str(back["created_at"].dtype) == "datetime64[ns, UTC]"
+
+
+def test_unknown_suffix_is_refused_naming_supported_ones(
+    fleet: pd.DataFrame, tmp_path: Path
+) -> None:
+    """A .txt path is refused with the suffix and the supported list in the message."""
+    with pytest.raises(InvalidInputError, match=r"'\.txt'.*\n.*\.csv, \.json, \.parquet, \.xlsx"):
+        write_frame(fleet, tmp_path / "fleet.txt")
+    with pytest.raises(InvalidInputError, match=r"'\.feather'"):
+        read_frame(tmp_path / "fleet.feather")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_openpyxl_names_the_extra(
+    fleet: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without openpyxl, .xlsx gives a SimToolsError saying pip install 'simtools[excel]'."""
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    with pytest.raises(InvalidInputError, match=r"pip install 'simtools\[excel\]'"):
+        write_frame(fleet, tmp_path / "fleet.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_replaces_a_file_without_leaving_temp_files(
+    fleet: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Writing twice leaves exactly one file holding the second frame."""
+    path = tmp_path / "fleet.parquet"
+    write_frame(fleet, path)
+    write_frame(fleet.iloc[:1], path)
+    assert [p.name for p in tmp_path.iterdir()] == ["fleet.parquet"]
+    assert len(read_frame(path)) == 1
+
+
+def test_failed_write_leaves_the_old_file(fleet: pd.DataFrame, tmp_path: Path) -> None:
+    """A column Parquet cannot store is refused; the earlier file and the folder stay clean."""
+    path = tmp_path / "fleet.parquet"
+    write_frame(fleet, path)
+    bad = fleet.assign(blob=pd.Series([object(), object(), object()], dtype=object))
+    with pytest.raises(InvalidInputError, match="blob"):
+        write_frame(bad, path)
+    assert [p.name for p in tmp_path.iterdir()] == ["fleet.parquet"]
+    assert len(read_frame(path)) == 3
+
+
+def test_a_column_that_does_not_parse_is_kept_as_text(tmp_path: Path) -> None:
+    """A hand-edited CSV with text in consumed_mb warns and keeps the column as text."""
+    path = tmp_path / "edited.csv"
+    path.write_text("id,consumed_mb\nsim-0,12.5\nsim-1,lots\n")
+    with pytest.warns(SimToolsDataWarning, match="consumed_mb"):
+        back = read_frame(path)
+    assert back["consumed_mb"].tolist() == ["12.5", "lots"]
+
+
+def test_reading_a_missing_file_or_non_records_json_is_refused(tmp_path: Path) -> None:
+    """A missing path or a JSON object instead of records gets an InvalidInputError."""
+    with pytest.raises(InvalidInputError, match="no file"):
+        read_frame(tmp_path / "absent.csv")
+    path = tmp_path / "object.json"
+    path.write_text('{"a": 1}')
+    with pytest.raises(InvalidInputError, match="list of records"):
+        read_frame(path)
+
+
+def test_restore_frame_dtypes_repairs_a_concatenation(fleet: pd.DataFrame) -> None:
+    """After concat turned differing categories into objects, the contract dtypes come back."""
+    other = make_fleet_frame([{"status": "standby"}])
+    mixed = pd.concat([fleet.drop(columns="sim_card_group_name"), other], ignore_index=True)
+    assert not isinstance(mixed["status"].dtype, pd.CategoricalDtype)
+    fixed = restore_frame_dtypes(mixed)
+    assert str(fixed["status"].dtype) == "category"
+    assert set(fixed["status"].dropna()) == {"enabled", "data_limit_exceeded", "standby"}
+    assert all(
+        str(fixed[c].dtype) != "object"
+        for c in fixed.columns
+        if FRAME_DTYPES.get(c) not in ("list",)
+    )
+
+
+@pytest.mark.parametrize("fmt", ["json", "xlsx"])
+def test_typed_formats_keep_numeric_looking_text_as_text(tmp_path: Path, fmt: str) -> None:
+    """JSON and Excel know text from numbers: a text column of digits stays text."""
+    df = pd.DataFrame({"code": ["1", "2"], "flag": ["true", "false"]})
+    back = read_frame(write_frame(df, tmp_path / f"codes.{fmt}"))
+    assert back["code"].tolist() == ["1", "2"]
+    assert back["flag"].tolist() == ["true", "false"]
+    assert [str(t) for t in back.dtypes] == ["string", "string"]
