@@ -8,15 +8,17 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from plotdata import fleet_frame, random_fleet, sim, summary_frame
+from plotdata import daily_frame, fleet_frame, random_fleet, sim, summary_frame
 
 from simtools.errors import InvalidInputError
 from simtools.plots import (
     RISK_COLORS,
+    plot_daily_usage,
     plot_group_usage,
     plot_usage_vs_limit,
     plot_utilization_histogram,
@@ -524,3 +526,117 @@ def test_group_usage_unknown_label_column_is_named() -> None:
         plot_group_usage(summary, label_column="nickname")
     with pytest.raises(InvalidInputError, match="'nickname'"):
         plot_group_usage(fleet_frame([sim(1.0, 2.0)]), label_column="nickname")
+
+
+# ---------------------------------------------------------------------------------------------
+# plot_daily_usage
+
+
+def data_lines(ax: Axes) -> dict[str, list[float]]:
+    """Legend label -> y values of each time-series line (horizontal limit lines excluded)."""
+    return {
+        str(ln.get_label()): np.asarray(ln.get_ydata(), dtype=float).tolist()
+        for ln in ax.lines
+        if not str(ln.get_label()).startswith("daily limit")
+    }
+
+
+def first_day(ax: Axes) -> str:
+    """The first x value of the first line, as an ISO date."""
+    return str(np.asarray(ax.lines[0].get_xdata()).astype("datetime64[D]")[0])
+
+
+def test_daily_without_key_draws_one_line_of_total_mb() -> None:
+    """A frame without a key column gives one line with total_mb per day, dates on x."""
+    ax = plot_daily_usage(daily_frame(5))
+    assert data_lines(ax) == {"all SIM cards": [10.0, 11.0, 12.0, 13.0, 14.0]}
+    assert first_day(ax) == "2026-03-01"
+    assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
+
+
+def test_daily_sums_several_rows_of_the_same_day() -> None:
+    """Without a key, rows of the same day (several SIMs) add up to one point."""
+    ax = plot_daily_usage(daily_frame(3, keys=["a", "b"]).drop(columns=["sim_card_id"]))
+    # day d: 10 * 1 + d plus 10 * 2 + d
+    assert data_lines(ax) == {"all SIM cards": [30.0, 32.0, 34.0]}
+
+
+def test_daily_with_key_draws_one_line_per_key() -> None:
+    """A sim_card_id column gives one line per SIM, named in the legend."""
+    ax = plot_daily_usage(daily_frame(3, keys=["a", "b"]))
+    assert data_lines(ax) == {"b": [20.0, 21.0, 22.0], "a": [10.0, 11.0, 12.0]}
+    assert legend_texts(ax) == ["b", "a"]
+    assert ax.get_legend().get_title().get_text() == "sim_card_id"  # type: ignore[union-attr]
+
+
+def test_daily_caps_keys_at_top_and_sums_the_rest_as_other() -> None:
+    """Beyond top keys, the smallest are summed day by day into one 'other' line."""
+    keys = [f"k{i}" for i in range(6)]
+    ax = plot_daily_usage(daily_frame(2, keys=keys, key_column="sim_group_id"), top=4)
+    lines = data_lines(ax)
+    assert list(lines) == ["k5", "k4", "k3", "k2", "other (2 more)"]
+    # k0 and k1: 10 + d and 20 + d
+    assert lines["other (2 more)"] == [30.0, 32.0]
+
+
+def test_daily_by_names_the_key_column() -> None:
+    """by= picks any column as the key."""
+    df = daily_frame(2, keys=["a", "b"]).rename(columns={"sim_card_id": "device"})
+    assert set(data_lines(plot_daily_usage(df, by="device"))) == {"a", "b"}
+
+
+def test_daily_limit_draws_a_horizontal_line_at_the_limit() -> None:
+    """limit= draws a horizontal line at that many MB, named in the legend."""
+    ax = plot_daily_usage(daily_frame(4), limit=500)
+    (line,) = [ln for ln in ax.lines if ln.get_label() == "daily limit 500 MB"]
+    assert list(line.get_ydata()) == [500, 500]  # type: ignore[arg-type]
+    assert ax.get_ylim()[1] > 500
+
+
+def test_daily_without_limit_has_no_limit_line() -> None:
+    """Without limit= only the data lines are drawn."""
+    assert len(plot_daily_usage(daily_frame(4)).lines) == 1
+
+
+def test_daily_large_values_read_in_gb() -> None:
+    """Days of several GB are labelled in GB on the y axis."""
+    ax = plot_daily_usage(daily_frame(3, scale=8000.0))
+    assert ax.get_ylabel() == "Data used per day (GB, 1 GB = 1,024 MB)"
+
+
+def test_daily_accepts_time_zone_aware_dates() -> None:
+    """UTC-aware dates plot on the same days as naive ones."""
+    df = daily_frame(2)
+    df["date"] = df["date"].dt.tz_localize("UTC")
+    assert first_day(plot_daily_usage(df)) == "2026-03-01"
+
+
+def test_daily_empty_and_all_missing_input_say_so() -> None:
+    """No rows, or rows without total_mb, draw a message instead of raising."""
+    assert texts(plot_daily_usage(daily_frame(0))) == ["No usage data"]
+    df = daily_frame(2)
+    df["total_mb"] = pd.array([None, None], dtype="Float64")
+    assert texts(plot_daily_usage(df)) == ["No usage data: all 2 rows lack a date or total_mb"]
+
+
+def test_daily_missing_columns_are_named() -> None:
+    """A frame without total_mb, or without the by column, is refused by name."""
+    with pytest.raises(InvalidInputError, match="'total_mb'"):
+        plot_daily_usage(daily_frame(2).drop(columns=["total_mb"]))
+    with pytest.raises(InvalidInputError, match="'device'"):
+        plot_daily_usage(daily_frame(2), by="device")
+
+
+@pytest.mark.parametrize("limit", [0, -5, float("nan"), "500"])
+def test_daily_bad_limit_is_refused(limit: object) -> None:
+    """limit must be a positive number of MB."""
+    with pytest.raises(InvalidInputError, match="limit"):
+        plot_daily_usage(daily_frame(2), limit=limit)  # type: ignore[arg-type]
+
+
+def test_daily_unparseable_dates_are_refused() -> None:
+    """A date column of non-dates is an InvalidInputError naming the column."""
+    df = daily_frame(2)
+    df["date"] = ["yesterday", "today"]
+    with pytest.raises(InvalidInputError, match="'date' must hold dates"):
+        plot_daily_usage(df)
