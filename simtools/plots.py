@@ -97,9 +97,12 @@ def _flags(df: pd.DataFrame, column: str) -> np.ndarray:
         ) from exc
 
 
-def _texts(series: pd.Series) -> list[str | None]:
-    """Values as str, with None for missing and blank ones."""
-    return [v if isinstance(v, str) and v.strip() else None for v in series.astype("string")]
+def _texts(series: pd.Series, missing: str | None = None) -> np.ndarray:
+    """Values as str in an object array; missing and blank ones become ``missing``."""
+    text = series.astype("string")
+    out = text.to_numpy(dtype=object)
+    out[(text.str.strip() == "").fillna(True).to_numpy(dtype=bool)] = missing
+    return out
 
 
 def _check(value: object, name: str, low: float, high: float, what: str, hint: str) -> float:
@@ -454,7 +457,7 @@ def _group_table(data: pd.DataFrame, label_column: str | None) -> pd.DataFrame:
         optional = {"sims_with_limit": "sims_with_limit", "over": "over_limit_count"}
         return pd.DataFrame(
             {
-                "label": [t or _NO_GROUP for t in _texts(labels)],
+                "label": _texts(labels, _NO_GROUP),
                 "consumed_mb": _floats(data, "consumed_mb"),
                 "data_limit_mb": _floats(data, "data_limit_mb"),
                 "sim_count": _floats(data, "sim_count"),
@@ -468,7 +471,7 @@ def _group_table(data: pd.DataFrame, label_column: str | None) -> pd.DataFrame:
     limit = _floats(data, "data_limit_mb")
     rows = pd.DataFrame(
         {
-            "key": [t or _NO_GROUP for t in _texts(data["sim_card_group_id"])],
+            "key": _texts(data["sim_card_group_id"], _NO_GROUP),
             "consumed_mb": _floats(data, "consumed_mb"),
             "data_limit_mb": limit,
             "has_limit": ~np.isnan(limit),
@@ -629,7 +632,7 @@ def plot_daily_usage(
     if key is None:
         wide = rows.groupby("date").sum().rename(columns={"total_mb": "all SIM cards"})
     else:
-        rows["key"] = [str(k) if k else "(unknown)" for k in np.asarray(_texts(daily[key]))[ok]]
+        rows["key"] = _texts(daily[key], "(unknown)")[ok]
         wide = rows.pivot_table(index="date", columns="key", values="total_mb", aggfunc="sum")
         ranked = wide.sum().sort_values(ascending=False, kind="stable").index
         rest = max(len(ranked) - top, 0)
