@@ -51,7 +51,7 @@ class CodeBook:
 
     def __init__(self, fleet_codes: dict[str, str], pool: list[str]) -> None:
         self._fleet = list(fleet_codes)
-        self._pool = pool
+        self.pool = pool
         #: code -> id of the SIM that holds it now.
         self.owner = dict(fleet_codes)
         #: Every valid code and the number of the physical card behind it.
@@ -91,8 +91,8 @@ class CodeBook:
     def hand_out(self, n: int) -> list[str]:
         """``n`` unused pool codes, none handed out before."""
         codes: list[str] = []
-        while len(codes) < n and self._handed_out < len(self._pool):
-            code = self._pool[self._handed_out]
+        while len(codes) < n and self._handed_out < len(self.pool):
+            code = self.pool[self._handed_out]
             self._handed_out += 1
             if code not in self.owner:
                 codes.append(code)

@@ -30,7 +30,7 @@ from simtools.sandbox.records import (
 )
 from simtools.sandbox.wire import format_amount, iso
 
-__all__ = ["TAGS", "Fleet", "build_fleet", "month_start", "new_sim"]
+__all__ = ["TAGS", "Fleet", "build_fleet", "gc_paused", "month_start", "new_sim"]
 
 #: The tag vocabulary of the synthetic fleet.
 TAGS = ("tracker", "meter", "vehicle", "pos", "sensor", "staff", "customers", "test", "eu", "us")
@@ -233,9 +233,9 @@ def _pick_status(rng: random.Random, band: str) -> str:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
-    # A large fleet is 100k+ small dicts; cyclic-GC passes over them while they are being made
-    # cost about a third of the build, and none of them can form a cycle.
+def gc_paused() -> Iterator[None]:
+    """Pause cyclic GC while making many small acyclic objects (a large fleet, its records):
+    the collector's passes over them would otherwise cost a third of the time or more."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -247,7 +247,7 @@ def _gc_paused() -> Iterator[None]:
 
 def build_fleet(size: int, seed: int, *, now: float, code_pool: int) -> Fleet:
     """``size`` SIMs over several groups plus ``code_pool`` unused valid registration codes."""
-    with _gc_paused():
+    with gc_paused():
         return _build(size, seed, now, code_pool)
 
 

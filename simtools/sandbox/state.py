@@ -20,6 +20,7 @@ from simtools.errors import InvalidInputError
 from simtools.sandbox.codes import CodeBook, code_error
 from simtools.sandbox.fleet import Fleet, new_sim
 from simtools.sandbox.records import GroupRecord, Pending, SimRecord, uuid_from
+from simtools.sandbox.wdrs import WdrIndex
 from simtools.sandbox.wire import ApiProblem, iso
 
 __all__ = ["Clock", "SandboxState", "SimQuery"]
@@ -87,7 +88,8 @@ class SandboxState:
         self.default_group_id = fleet.default_group.id
         self.actions: dict[str, dict[str, Any]] = {a["id"]: a for a in fleet.actions}
         #: The fleet as built, for its usage records: (SIM, (group id, name) at build time).
-        self.fleet_sims = [(sim, self._group_label(sim.group_id)) for sim in fleet.sims]
+        fleet_sims = [(sim, self._group_label(sim.group_id)) for sim in fleet.sims]
+        self.wdrs = WdrIndex(fleet_sims, fleet.now)
         self.codes = CodeBook({sim.code: sim.id for sim in fleet.sims}, fleet.pool_codes)
         self._next_index = len(fleet.sims)
         self._pending: dict[str, Pending] = {}
