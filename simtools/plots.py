@@ -209,7 +209,16 @@ def _data_axis(axis: Axis, largest_mb: float, what: str) -> None:
 
 def _note(ax: Axes, text: str) -> None:
     """A small note between the title and the plot area (it is one of ``ax.texts``)."""
-    ax.text(0, 1.012, text, transform=ax.transAxes, va="bottom", fontsize=8, color=_MUTED)
+    ax.annotate(
+        text,
+        (0, 1),
+        xycoords="axes fraction",
+        xytext=(0, 4),
+        textcoords="offset points",
+        va="bottom",
+        fontsize=8,
+        color=_MUTED,
+    )
 
 
 def _side_legend(ax: Axes, *, last: str | None = None, title: str | None = None) -> None:
@@ -435,7 +444,7 @@ def plot_utilization_histogram(
     ax.set_xlabel("Utilization (data used / data limit)")
     ax.set_ylabel("SIM cards")
     _tidy(ax, "y")
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    _side_legend(ax)
     heading = f"{title}: {n_near:,} near (≥ {threshold:.0%}), {n_over:,} over limit"
     ax.set_title(heading, loc="left", fontsize=11, pad=18)
     note = f"{n_known:,} SIMs with a limit and usage data"

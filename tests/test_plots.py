@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 from plotdata import daily_frame, fleet_frame, random_fleet, sim, summary_frame
 
 from simtools.errors import InvalidInputError
@@ -640,3 +641,48 @@ def test_daily_unparseable_dates_are_refused() -> None:
     df["date"] = ["yesterday", "today"]
     with pytest.raises(InvalidInputError, match="'date' must hold dates"):
         plot_daily_usage(df)
+
+
+# ---------------------------------------------------------------------------------------------
+# Layout
+
+
+def overlaps(ax: Axes, labels: list[Text]) -> list[tuple[str, str]]:
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in labels if t.get_text()]
+    return [
+        (a, b)
+        for i, (a, box_a) in enumerate(boxes)
+        for b, box_b in boxes[i + 1 :]
+        if box_a.overlaps(box_b)
+    ]
+
+
+def axes_texts(ax: Axes) -> list[Text]:
+    """Titles, notes and captions: every text drawn on the Axes itself."""
+    return [t for t in ax.get_children() if isinstance(t, Text)]
+
+
+def test_thirty_sim_labels_do_not_overlap() -> None:
+    """On its own figure, 30 ICCID row labels, the title, notes, captions and legend stay apart."""
+    ax = plot_usage_vs_limit(random_fleet(400))
+    ax.figure.canvas.draw()
+    assert len(ax.get_yticklabels()) == 30
+    assert overlaps(ax, list(ax.get_yticklabels())) == []
+    legend = ax.get_legend()
+    assert legend is not None
+    assert overlaps(ax, [*axes_texts(ax), *legend.get_texts()]) == []
+
+
+def test_thirty_group_labels_do_not_overlap() -> None:
+    """On its own figure, 30 two-line group labels, the title, note and captions stay apart."""
+    summary = summary_frame(
+        {
+            f"group-{i}": {"sim_count": 9, "consumed_mb": 10.0 * i, "data_limit_mb": 500.0}
+            for i in range(40)
+        }
+    )
+    ax = plot_group_usage(summary)
+    ax.figure.canvas.draw()
+    assert overlaps(ax, list(ax.get_yticklabels())) == []
+    assert overlaps(ax, axes_texts(ax)) == []
