@@ -176,7 +176,9 @@ def _number(value: float) -> str:
 
 def _percent(share: float) -> str:
     """``97%``; one decimal just around 100% so 100.3% does not read as exactly at the limit."""
-    if not np.isfinite(share):
+    if np.isnan(share):  # 0 MB used of a 0 MB limit
+        return "–"
+    if np.isinf(share):
         return "∞"
     if 0.995 <= share < 1.005 and share != 1:
         text = f"{share:.1%}"

@@ -319,6 +319,14 @@ def test_usage_percent_labels_show_utilization_per_row() -> None:
     assert "50%" in shown
 
 
+def test_usage_zero_limit_reads_infinite_or_dash() -> None:
+    """A 0 MB limit is over once anything is used (∞) and shows a dash when nothing is."""
+    df = fleet_frame([sim(5.0, 0.0, iccid="used"), sim(0.0, 0.0, iccid="idle")])
+    ax = plot_usage_vs_limit(df)
+    assert {"∞", "–"} <= set(texts(ax))
+    assert bars_by_row(ax)["used"][1] == to_rgba(RISK_COLORS["over"])
+
+
 # ---------------------------------------------------------------------------------------------
 # plot_utilization_histogram
 
