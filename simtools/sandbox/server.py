@@ -123,6 +123,11 @@ class Sandbox:
         its code registered again)."""
         return self.state.registrations(code)
 
+    def advance(self, seconds: float | None = None) -> None:
+        """Move the sandbox clock forward (by ``action_delay`` when None), so that actions and
+        registrations started before settle without waiting."""
+        self.state.clock.advance(self.state.action_delay if seconds is None else seconds)
+
     def close(self) -> None:
         """Stop the server and wait for its thread (idempotent)."""
         self._server.should_exit = True
