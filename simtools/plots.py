@@ -302,7 +302,12 @@ def plot_usage_vs_limit(
     ax = _new_axes(ax, 9.0, 1.7 + 0.27 * n)
     y = np.arange(n)
     used, lim, drawn = consumed[chosen], limit[chosen], risk[chosen]
-    legend = {"ok": f"ok (< {threshold:.0%})", "near": f"near limit (≥ {threshold:.0%})"}
+    legend = {
+        "over": "over limit",
+        "near": f"near limit (≥ {threshold:.0%})",
+        "ok": f"ok (< {threshold:.0%})",
+        "no limit": "no limit",
+    }
     for name in _RISKS:
         if (sel := drawn == name).any():
             hatched = name == "no limit"
@@ -314,7 +319,7 @@ def plot_usage_vs_limit(
                 linewidth=0,
                 hatch="////" if hatched else None,
                 edgecolor="#8a8a8a" if hatched else "none",
-                label=legend.get(name, name.replace("over", "over limit")),
+                label=legend[name],
             )
     with_limit = ~np.isnan(lim)
     if with_limit.any():
