@@ -290,7 +290,11 @@ def test_wdr_totals_match_consumption(sb: Sandbox, api: httpx.Client) -> None:
     records: list[dict[str, Any]] = []
     number = 1
     while True:
-        params = {"start_date": period_start(), "page[size]": 1000, "page[number]": number}
+        params: dict[str, str | int] = {
+            "start_date": period_start(),
+            "page[size]": 1000,
+            "page[number]": number,
+        }
         body = api.get("/reports/wdrs", params=params).json()
         records += body["data"]
         if number >= body["meta"]["total_pages"]:
