@@ -3,7 +3,7 @@
 The format follows the file's suffix. Parquet keeps every dtype by itself. The text formats
 (CSV, JSON records, Excel) do not, so ``read_frame`` restores the columns of the simtools frame
 contracts (``FRAME_DTYPES``: ``string`` ids, ``category`` enums, ``Float64`` amounts, ``boolean``
-flags, ``Int64`` counts, UTC datetimes, lists of tags) and infers the type of any other column
+flags, ``Int64`` counts, UTC datetimes, tuples of tags) and infers the type of any other column
 from its values. Lists are JSON text in CSV and Excel cells. Times are written in UTC (ISO 8601
 in CSV and JSON; naive UTC in Excel, which has no time zones) and read back as UTC; Excel keeps
 them to the millisecond at best. A named index is written as leading columns; files read back
@@ -14,13 +14,10 @@ place, so a reader never sees half a file.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import importlib
 import json
 import os
-import re
 import uuid
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,10 +27,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from simtools._contract_dtypes import (
+    CATEGORY_VALUES,
+    FRAME_DTYPES,
+    restore_frame_dtypes,
+    typed_frame,
+)
 from simtools.errors import InvalidInputError
-from simtools.history import SimToolsDataWarning
 
 __all__ = [
+    "CATEGORY_VALUES",
     "FRAME_DTYPES",
     "SUPPORTED_SUFFIXES",
     "read_frame",
@@ -44,39 +47,7 @@ __all__ = [
 
 SUPPORTED_SUFFIXES = (".csv", ".json", ".parquet", ".xlsx")
 
-_STRING = (
-    "id iccid imsi msisdn status_reason sim_card_group_id sim_card_group_name "
-    "esim_installation_status eid version sim_card_id sim_group_id sim_group_name mcc mnc "
-    "phone_number tag"
-)
-_CATEGORY = "type status data_limit_unit consumed_unit currency"
-_FLOAT = (
-    "data_limit_amount data_limit_mb consumed_amount consumed_mb utilization headroom_mb "
-    "uplink_mb downlink_mb total_mb duration_s cost mean_utilization max_utilization "
-    "elapsed_fraction projected_mb projected_utilization"
-)
-_BOOLEAN = "over_limit actions_in_progress voice_enabled projected_over_limit"
-_INT = "sim_count sims_with_limit over_limit_count near_limit_count sessions"
-_DATETIME = "created_at updated_at taken_at snapshot_date date limit_crossing_at"
-_LIST = "tags authorized_imeis"
-
-#: Column -> kind for the columns of the simtools frames (sim cards, fleet, usage records,
-#: daily usage, summaries, projections, snapshots); kinds: string, category, Float64, Int64,
-#: boolean, datetime (UTC), list.
-FRAME_DTYPES: dict[str, str] = {
-    **dict.fromkeys(_STRING.split(), "string"),
-    **dict.fromkeys(_CATEGORY.split(), "category"),
-    **dict.fromkeys(_FLOAT.split(), "Float64"),
-    **dict.fromkeys(_BOOLEAN.split(), "boolean"),
-    **dict.fromkeys(_INT.split(), "Int64"),
-    **dict.fromkeys(_DATETIME.split(), "datetime"),
-    **dict.fromkeys(_LIST.split(), "list"),
-}
 _ATTRS_KEY = b"simtools.attrs"
-_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
-_INTEGER = re.compile(r"^-?(0|[1-9]\d*)$")
-_DECIMAL = re.compile(r"^-?((0|[1-9]\d*)(\.\d+)?|\.\d+)([eE][-+]?\d+)?$")
-_TRUE_FALSE = {"true": True, "false": False}
 
 
 def _suffix(path: Path) -> str:
@@ -275,12 +246,12 @@ def read_frame(path: str | os.PathLike[str]) -> pd.DataFrame:
         return read_parquet_frame(source)
     if suffix == ".csv":
         raw = pd.read_csv(source, dtype=object, keep_default_na=False, na_values=[""])
-        return _typed(raw, source, numbers=True, lists=True)
+        return typed_frame(raw, source.name, numbers=True, lists=True)
     if suffix == ".json":
-        return _typed(_read_json_records(source), source, numbers=False, lists=False)
+        return typed_frame(_read_json_records(source), source.name, numbers=False, lists=False)
     _require_openpyxl(source)
     raw = pd.read_excel(source, sheet_name=0, dtype=object, engine="openpyxl")
-    return _typed(raw, source, numbers=False, lists=True)
+    return typed_frame(raw, source.name, numbers=False, lists=True)
 
 
 def _read_json_records(source: Path) -> pd.DataFrame:
@@ -301,119 +272,3 @@ def _read_json_records(source: Path) -> pd.DataFrame:
         {c: pd.Series([r.get(c) for r in records], dtype=object) for c in columns},
         columns=columns,
     )
-
-
-def _coerce_or_keep(values: pd.Series, kind: str, column: object, where: str) -> pd.Series:
-    try:
-        return _coerce(values, kind)
-    except (ValueError, TypeError) as exc:
-        warnings.warn(
-            f"{where}: column {column!r} does not read as {kind} ({exc}); kept as it was",
-            SimToolsDataWarning,
-            stacklevel=4,
-        )
-        return values if values.dtype != object else _coerce(values, "string")
-
-
-def _typed(raw: pd.DataFrame, source: Path, *, numbers: bool, lists: bool) -> pd.DataFrame:
-    """Contract dtypes for known columns, inferred ones for the rest; ``numbers`` and ``lists``
-    say whether text cells may hold numbers/booleans (CSV) or JSON lists (CSV, Excel)."""
-    out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
-    for column in raw.columns:
-        values = raw[column].astype(object).where(raw[column].notna(), None).reset_index(drop=True)
-        kind = FRAME_DTYPES.get(str(column)) or _infer_kind(values, numbers=numbers, lists=lists)
-        out[column] = _coerce_or_keep(values, kind, column, source.name)
-    return out
-
-
-def _infer_kind(values: pd.Series, *, numbers: bool, lists: bool) -> str:
-    present = [v for v in values if v is not None]
-    if not present:
-        return "object"
-    for kind, types in (("boolean", bool), ("list", list), ("datetime", dt.datetime)):
-        if all(isinstance(v, types) for v in present):
-            return kind
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
-        return "Int64" if all(isinstance(v, int) for v in present) else "Float64"
-    if not all(isinstance(v, str) for v in present):
-        return "string"
-    if numbers and all(v.lower() in _TRUE_FALSE for v in present):
-        return "boolean"
-    if numbers and all(_INTEGER.match(v) for v in present):
-        return "Int64"
-    if all(_ISO_TIME.match(v) for v in present):
-        return "datetime"
-    if lists and all(v.startswith("[") and v.endswith("]") for v in present):
-        with contextlib.suppress(ValueError):
-            if all(isinstance(json.loads(v), list) for v in present):
-                return "list"
-    if numbers and all(_DECIMAL.match(v) for v in present):
-        return "Float64"
-    return "string"
-
-
-def _as_text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _as_bool(value: object) -> bool:
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in _TRUE_FALSE:
-        return _TRUE_FALSE[value.strip().lower()]
-    if isinstance(value, int | float) and value in (0, 1):
-        return bool(value)
-    raise ValueError(f"{value!r} is not true or false")
-
-
-def _as_list(value: object) -> list[Any]:
-    parsed: object = value
-    if isinstance(value, str):
-        parsed = json.loads(value)
-    elif isinstance(value, tuple | np.ndarray):
-        parsed = list(value)
-    if not isinstance(parsed, list):
-        raise ValueError(f"{value!r} is not a list")
-    return parsed
-
-
-def _coerce(values: pd.Series, kind: str) -> pd.Series:
-    """``values`` (missing as None or NA) as the dtype of ``kind``."""
-    present = values.notna()
-    if kind == "string":
-        return values.map(_as_text, na_action="ignore").astype("string")
-    if kind == "category":
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            return values
-        return pd.Series(
-            pd.Categorical(values.map(_as_text, na_action="ignore")), index=values.index
-        )
-    if kind in ("Float64", "Int64"):
-        numbers = pd.to_numeric(values.astype(object).where(present, np.nan), errors="raise")
-        return numbers.astype("Float64" if kind == "Float64" else "Int64")
-    if kind == "boolean":
-        return values.map(_as_bool, na_action="ignore").astype("boolean")
-    if kind == "datetime":
-        if isinstance(values.dtype, pd.DatetimeTZDtype) or values.dtype.kind == "M":
-            parsed = pd.to_datetime(values, utc=True)
-        elif all(isinstance(v, str) for v in values[present]):
-            parsed = pd.to_datetime(values, utc=True, format="ISO8601")
-        else:
-            parsed = pd.to_datetime(values.map(pd.Timestamp, na_action="ignore"), utc=True)
-        return parsed.astype("datetime64[ns, UTC]")
-    if kind == "list":
-        return values.astype(object).map(_as_list, na_action="ignore").astype(object)
-    return values.astype(object)
-
-
-def restore_frame_dtypes(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` whose ``FRAME_DTYPES`` columns have their contract dtype again (e.g.
-    after ``pd.concat`` turned categories into objects); other columns are left as they are."""
-    out = df.copy()
-    for column in out.columns:
-        kind = FRAME_DTYPES.get(str(column))
-        if kind is not None and str(out[column].dtype) != kind:
-            out[column] = _coerce_or_keep(out[column], kind, column, "restore_frame_dtypes")
-    return out

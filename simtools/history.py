@@ -3,7 +3,7 @@
 WDR amounts are *numbers* with a unit of ``B``, ``KB`` or ``MB`` (default ``MB``, CONTRACT.md
 section 5.7 A); they are converted to MB in 1024 steps (``GB`` and ``TB`` too, should they appear).
 A malformed value never drops its record: the row is kept with the derived value missing, and
-one ``SimToolsDataWarning`` per call names each record and field.
+one ``simtools.frames.SimToolsDataWarning`` per call names each record and field.
 """
 
 from __future__ import annotations
@@ -17,21 +17,21 @@ import numpy as np
 import pandas as pd
 
 from simtools.errors import InvalidInputError
+from simtools.frames import SimToolsDataWarning
 from simtools.models import UsageRecord
+from simtools.units import unit_factor
 from simtools.usage import NO_KEY, require_columns
 
 __all__ = [
+    "CURRENCIES",
     "DAILY_USAGE_COLUMNS",
     "USAGE_RECORD_COLUMNS",
-    "SimToolsDataWarning",
     "daily_usage",
     "usage_records_frame",
 ]
 
-
-class SimToolsDataWarning(UserWarning):
-    """Data that did not fit the contract: the row is kept, the derived value left missing."""
-
+#: The currencies of WDR costs in the contract; the ``currency`` categories start with these.
+CURRENCIES = ("AUD", "CAD", "EUR", "GBP", "USD")
 
 USAGE_RECORD_COLUMNS = (
     "id",
@@ -68,7 +68,6 @@ _DAILY_KEYS: dict[str | None, str | None] = {
     "group": "sim_group_id",
     "sim_group_id": "sim_group_id",
 }
-_MB_PER_UNIT = {"B": 1 / 1024**2, "KB": 1 / 1024, "MB": 1.0, "GB": 1024.0, "TB": 1024.0**2}
 _MAX_LISTED = 10
 
 
@@ -126,11 +125,11 @@ def _data_mb(raw: Mapping[str, Any], field: str, label: str, problems: _Problems
         )
         return None
     unit = value.get("unit")
-    unit_key = "MB" if unit is None else str(unit).strip().upper()
-    if unit_key not in _MB_PER_UNIT:
+    factor = unit_factor("MB" if unit is None else unit)
+    if factor is None:
         problems.add(label, f"{field}.unit", f"unknown unit {unit!r} (expected B, KB or MB)")
         return None
-    return amount * _MB_PER_UNIT[unit_key]
+    return amount * factor
 
 
 def _money(raw: Mapping[str, Any], label: str, problems: _Problems) -> tuple[float | None, Any]:
@@ -221,7 +220,13 @@ def usage_records_frame(records: Iterable[UsageRecord | Mapping[str, Any]]) -> p
         "total_mb": uplink + downlink,
         "duration_s": pd.array(columns["duration_s"], dtype="Float64"),
         "cost": pd.array(columns["cost"], dtype="Float64"),
-        "currency": pd.Categorical(columns["currency"]),
+        "currency": pd.Categorical(
+            columns["currency"],
+            categories=[
+                *CURRENCIES,
+                *sorted(set(filter(None, columns["currency"])) - {*CURRENCIES}),
+            ],
+        ),
     }
     return pd.DataFrame(data, columns=list(USAGE_RECORD_COLUMNS))
 

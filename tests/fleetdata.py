@@ -7,6 +7,9 @@ from typing import Any
 
 import pandas as pd
 
+from simtools.models import SIM_STATUSES, SIM_TYPES
+from simtools.units import DATA_UNITS
+
 SIM_COLUMNS = (
     "id",
     "iccid",
@@ -37,8 +40,15 @@ SIM_COLUMNS = (
 )
 
 _STRING = ("id", "iccid", "imsi", "msisdn", "status_reason", "sim_card_group_id")
-_STRING_TAIL = ("esim_installation_status", "eid", "version")
-_CATEGORY = ("type", "status", "data_limit_unit", "consumed_unit")
+_STRING_TAIL = ("eid", "version")
+#: Categories as frames.py makes them: the contract's values first, then others seen (sorted).
+_CATEGORY: dict[str, tuple[str, ...]] = {
+    "type": SIM_TYPES,
+    "status": SIM_STATUSES,
+    "data_limit_unit": DATA_UNITS,
+    "consumed_unit": DATA_UNITS,
+    "esim_installation_status": ("released", "disabled"),
+}
 _FLOAT = (
     "data_limit_amount",
     "data_limit_mb",
@@ -53,6 +63,16 @@ _TIMES = ("created_at", "updated_at")
 _EXTRA = ("sim_card_group_name",)
 
 DEFAULT_CREATED = "2026-04-01T00:00:00Z"
+
+
+def _over_limit(status: str | None, consumed: float | None, limit: float | None) -> bool | None:
+    """As frames.py: over when consumption exceeds the limit or the status says so; False
+    without a limit; unknown when consumption is unknown."""
+    if status == "data_limit_exceeded":
+        return True
+    if limit is None:
+        return False
+    return None if consumed is None else consumed > limit
 
 
 def _row_defaults(i: int, row: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +108,7 @@ def _row_defaults(i: int, row: dict[str, Any]) -> dict[str, Any]:
     out.setdefault("consumed_unit", None if consumed is None else "MB")
     known = limit is not None and consumed is not None
     out.setdefault("utilization", consumed / limit if known and limit > 0 else None)
-    out.setdefault("over_limit", bool(consumed > limit) if known else None)
+    out.setdefault("over_limit", _over_limit(out["status"], consumed, limit))
     out.setdefault("headroom_mb", limit - consumed if known else None)
     return out
 
@@ -101,7 +121,8 @@ def make_fleet_frame(
     Ids are ``sim-0``, ``sim-1``, ...; SIMs are enabled physical cards in ``group-a`` without tags
     or a limit, created 2026-04-01. ``utilization``, ``over_limit`` and ``headroom_mb`` derive from
     ``consumed_mb`` and ``data_limit_mb`` unless a row sets them. A ``sim_card_group_name`` column
-    is added when any row sets one. Categories are the observed values, sorted.
+    is added when any row sets one. As in frames.py, tags are tuples and categories list the
+    contract's values first.
     """
     full = [_row_defaults(i, dict(row)) for i, row in enumerate(rows)]
     columns = list(SIM_COLUMNS)
@@ -113,13 +134,15 @@ def make_fleet_frame(
         if col in _STRING or col in _STRING_TAIL or col in _EXTRA:
             data[col] = pd.array(values, dtype="string")
         elif col in _CATEGORY:
-            data[col] = pd.Categorical(values)
+            known = _CATEGORY[col]
+            others = sorted({v for v in values if v is not None} - set(known))
+            data[col] = pd.Categorical(values, categories=[*known, *others])
         elif col in _FLOAT:
             data[col] = pd.array(values, dtype="Float64")
         elif col in _BOOLEAN:
             data[col] = pd.array(values, dtype="boolean")
         elif col in _LISTS:
-            data[col] = pd.Series(values, dtype="object")
+            data[col] = pd.Series([None if v is None else tuple(v) for v in values], dtype="object")
         else:
             data[col] = pd.to_datetime(
                 pd.Series(values, dtype="object"), utc=True, format="ISO8601"
@@ -161,3 +184,35 @@ def wdr(
         "rate": {"amount": "0.0625", "currency": currency},
         "cost": {"amount": cost, "currency": currency},
     }
+
+
+def wire_sims() -> list[dict[str, Any]]:
+    """Two SIM cards as ``GET /sim_cards`` sends them, with a field the contract does not know:
+    1.5 GB of a 2048 MB limit (75%), and 10 MB without a limit."""
+    common = {"record_type": "sim_card", "sim_card_group_id": "group-a", "firmware": "x1"}
+    return [
+        {
+            **common,
+            "id": "6a09cdc3-8948-47f0-aa62-74ac943d6c58",
+            "status": {"value": "enabled", "reason": None},
+            "type": "physical",
+            "iccid": "89310410106543789301",
+            "tags": ["north"],
+            "data_limit": {"amount": "2048.0", "unit": "MB"},
+            "current_billing_period_consumed_data": {"amount": "1.5", "unit": "GB"},
+            "created_at": "2026-04-01T00:00:00.000Z",
+            "updated_at": "2026-04-10T12:00:00.000Z",
+        },
+        {
+            **common,
+            "id": "7b3f2a10-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+            "status": {"value": "standby", "reason": None},
+            "type": "esim",
+            "iccid": "89310410106543789302",
+            "tags": [],
+            "data_limit": None,
+            "current_billing_period_consumed_data": {"amount": "10", "unit": "MB"},
+            "created_at": "2026-04-05T00:00:00.000Z",
+            "updated_at": "2026-04-10T12:00:00.000Z",
+        },
+    ]

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from fleetdata import make_fleet_frame, wdr
+from fleetdata import make_fleet_frame, wdr, wire_sims
 
 from simtools.errors import InvalidInputError
-from simtools.exports import FRAME_DTYPES, read_frame, restore_frame_dtypes, write_frame
-from simtools.history import SimToolsDataWarning, daily_usage, usage_records_frame
+from simtools.exports import read_frame, restore_frame_dtypes, write_frame
+from simtools.frames import SIM_CARD_COLUMNS, SimToolsDataWarning, sim_cards_frame
+from simtools.history import daily_usage, usage_records_frame
 from simtools.usage import project_period_end, usage_summary
 
 FORMATS = ["csv", "parquet", "json", "xlsx"]
@@ -45,29 +46,22 @@ def fleet() -> pd.DataFrame:
     )
 
 
-def _expected(fleet: pd.DataFrame) -> pd.DataFrame:
-    """The fleet as it reads back: tuples of strings come back as lists."""
-    out = fleet.copy()
-    out["authorized_imeis"] = out["authorized_imeis"].map(list, na_action="ignore")
-    return out
-
-
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_fleet_frame_round_trips_with_dtypes(fleet: pd.DataFrame, tmp_path: Path, fmt: str) -> None:
     """Values and dtypes (string, category, Float64, boolean, UTC datetimes) survive each format."""
     path = write_frame(fleet, tmp_path / f"fleet.{fmt}")
     back = read_frame(path)
-    pd.testing.assert_frame_equal(back, _expected(fleet), check_exact=True)
+    pd.testing.assert_frame_equal(back, fleet, check_exact=True)
     assert back.dtypes.to_dict() == fleet.dtypes.to_dict()
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_lists_come_back_as_python_lists(fleet: pd.DataFrame, tmp_path: Path, fmt: str) -> None:
-    """tags and authorized_imeis are lists of str again (missing stays None)."""
+def test_tags_come_back_as_tuples(fleet: pd.DataFrame, tmp_path: Path, fmt: str) -> None:
+    """tags and authorized_imeis are tuples of str again, as frames.py makes them."""
     back = read_frame(write_frame(fleet, tmp_path / f"fleet.{fmt}"))
-    assert back["tags"].tolist() == [["north", "pumps"], None, []]
-    assert back["authorized_imeis"].tolist() == [["356938035643809"], ["1", "2"], []]
-    assert all(type(v) is list for v in back["tags"].dropna())
+    assert back["tags"].tolist() == [("north", "pumps"), None, ()]
+    assert back["authorized_imeis"].tolist() == [("356938035643809",), ("1", "2"), ()]
+    assert all(type(v) is tuple for v in back["tags"].dropna())
 
 
 def test_csv_stores_lists_as_json_text(fleet: pd.DataFrame, tmp_path: Path) -> None:
@@ -225,19 +219,29 @@ def test_reading_a_missing_file_or_non_records_json_is_refused(tmp_path: Path) -
         read_frame(path)
 
 
-def test_restore_frame_dtypes_repairs_a_concatenation(fleet: pd.DataFrame) -> None:
-    """After concat turned differing categories into objects, the contract dtypes come back."""
-    other = make_fleet_frame([{"status": "standby"}])
-    mixed = pd.concat([fleet.drop(columns="sim_card_group_name"), other], ignore_index=True)
-    assert not isinstance(mixed["status"].dtype, pd.CategoricalDtype)
-    fixed = restore_frame_dtypes(mixed)
-    assert str(fixed["status"].dtype) == "category"
-    assert set(fixed["status"].dropna()) == {"enabled", "data_limit_exceeded", "standby"}
-    assert all(
-        str(fixed[c].dtype) != "object"
-        for c in fixed.columns
-        if FRAME_DTYPES.get(c) not in ("list",)
+def test_restore_frame_dtypes_repairs_columns_that_lost_their_dtype(fleet: pd.DataFrame) -> None:
+    """Plain object, float64 and text columns (as other tools leave them) get the contract back."""
+    plain = pd.DataFrame(
+        {
+            "status": pd.Series(["enabled", None, "standby"], dtype=object),
+            "consumed_mb": [1.5, float("nan"), 3.0],
+            "over_limit": pd.Series([True, None, False], dtype=object),
+            "created_at": ["2026-04-01T00:00:00Z", None, "2026-04-02T00:00:00+02:00"],
+            "tags": pd.Series([["a"], None, []], dtype=object),
+            "note": ["kept", "as", "is"],
+        }
     )
+    fixed = restore_frame_dtypes(plain)
+    assert fixed["status"].dtype == fleet["status"].dtype
+    assert [str(fixed[c].dtype) for c in ("consumed_mb", "over_limit", "created_at")] == [
+        "Float64",
+        "boolean",
+        "datetime64[ns, UTC]",
+    ]
+    assert fixed["created_at"].iloc[2] == pd.Timestamp("2026-04-01T22:00:00Z")
+    assert fixed["tags"].tolist() == [("a",), None, ()]
+    assert fixed["note"].dtype == plain["note"].dtype
+    assert plain["consumed_mb"].dtype == "float64"
 
 
 @pytest.mark.parametrize("fmt", ["json", "xlsx"])
@@ -248,3 +252,14 @@ def test_typed_formats_keep_numeric_looking_text_as_text(tmp_path: Path, fmt: st
     assert back["code"].tolist() == ["1", "2"]
     assert back["flag"].tolist() == ["true", "false"]
     assert [str(t) for t in back.dtypes] == ["string", "string"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_sim_cards_frame_round_trips(tmp_path: Path, fmt: str) -> None:
+    """A frame from sim_cards_frame keeps its contract columns exactly, and its extra fields."""
+    df = sim_cards_frame(wire_sims())
+    back = read_frame(write_frame(df, tmp_path / f"sims.{fmt}"))
+    contract = list(SIM_CARD_COLUMNS)
+    pd.testing.assert_frame_equal(back[contract], df[contract], check_exact=True)
+    assert list(back.columns) == list(df.columns)
+    assert back["firmware"].tolist() == ["x1", "x1"]

@@ -7,10 +7,11 @@ import pytest
 from fleetdata import wdr
 
 from simtools.errors import InvalidInputError
+from simtools.frames import SimToolsDataWarning
 from simtools.history import (
+    CURRENCIES,
     DAILY_USAGE_COLUMNS,
     USAGE_RECORD_COLUMNS,
-    SimToolsDataWarning,
     daily_usage,
     usage_records_frame,
 )
@@ -139,6 +140,13 @@ def test_currency_falls_back_to_the_rate() -> None:
     out = usage_records_frame([raw])
     assert out.loc[0, "currency"] == "EUR"
     assert out["cost"].isna().tolist() == [True]
+
+
+def test_currency_categories_start_with_the_contract_ones() -> None:
+    """currency lists AUD, CAD, EUR, GBP, USD first; an unknown currency is kept after them."""
+    out = usage_records_frame([wdr("a", "2026-04-01"), wdr("b", "2026-04-01", currency="JPY")])
+    assert list(out["currency"].cat.categories) == [*CURRENCIES, "JPY"]
+    assert out["currency"].tolist() == ["USD", "JPY"]
 
 
 def test_empty_input_gives_empty_frame_with_columns() -> None:

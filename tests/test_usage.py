@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from fleetdata import make_fleet_frame
+from fleetdata import make_fleet_frame, wire_sims
 
 from simtools.errors import InvalidInputError
+from simtools.frames import sim_cards_frame
 from simtools.usage import (
     NO_KEY,
     NO_TAG,
@@ -387,6 +388,19 @@ def test_projection_validates_its_times(kwargs: dict[str, object], message: str)
     df = make_fleet_frame([{"consumed_mb": 1.0}])
     with pytest.raises(InvalidInputError, match=message):
         project_period_end(df, **kwargs)
+
+
+def test_a_sim_cards_frame_is_summarised_and_projected() -> None:
+    """On a frame from sim_cards_frame: 1536 + 10 MB in group-a; 75% halfway projects to 150%."""
+    df = sim_cards_frame(wire_sims())
+    summary = usage_summary(df, by="group")
+    assert summary.loc["group-a", "consumed_mb"] == 1546.0
+    assert summary.loc["group-a", "sims_with_limit"] == 1
+    assert summary.loc["group-a", "near_limit_count"] == 0
+    assert usage_summary(df, by="group", threshold=0.75).loc["group-a", "near_limit_count"] == 1
+    projected = project_period_end(df, as_of="2026-04-16", **APRIL)
+    assert projected.loc[0, "projected_utilization"] == pytest.approx(1.5)
+    assert projected.loc[0, "limit_crossing_at"] == pd.Timestamp("2026-04-21T00:00:00Z")
 
 
 def test_usage_module_imports_only_pandas_and_numpy() -> None:
