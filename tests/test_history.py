@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import MakeSandbox
 from fleetdata import wdr
 
+from simtools.client import SimClient
 from simtools.errors import InvalidInputError
+from simtools.fleet import fleet_frame
 from simtools.frames import SimToolsDataWarning
 from simtools.history import (
     CURRENCIES,
@@ -262,3 +265,25 @@ def test_daily_usage_names_missing_columns(records: pd.DataFrame) -> None:
     """A frame without the needed columns gets an error naming them."""
     with pytest.raises(InvalidInputError, match="downlink_mb"):
         daily_usage(records.drop(columns=["downlink_mb"]))
+
+
+def test_sandbox_wdrs_of_the_period_add_up_to_consumption(make_sandbox: MakeSandbox) -> None:
+    """Over real HTTP: a SIM's WDRs this month, as a frame, sum to its consumed_mb."""
+    with (
+        make_sandbox(fleet_size=20, seed=5) as sb,
+        SimClient(sb.api_key, base_url=sb.base_url) as client,
+    ):
+        fleet = fleet_frame(client, progress=False)
+        fetched = fleet.attrs["fetched_at"]
+        busy = fleet[fleet["consumed_mb"] > 0].head(3)
+        assert len(busy) == 3
+        for sim_id, consumed in zip(busy["id"], busy["consumed_mb"], strict=True):
+            records = client.usage_records(
+                fetched.normalize().replace(day=1),
+                fetched + pd.Timedelta(seconds=1),
+                sim_card_id=sim_id,
+            )
+            frame = usage_records_frame(records)
+            assert set(frame["sim_card_id"]) == {sim_id}
+            assert frame["total_mb"].sum() == pytest.approx(consumed, abs=1e-6)
+            assert daily_usage(frame)["total_mb"].sum() == pytest.approx(consumed, abs=1e-6)

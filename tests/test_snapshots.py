@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from fleetdata import make_fleet_frame
+from fleetdata import make_fleet_frame, wire_sims
 
 from simtools.errors import InvalidInputError
+from simtools.frames import SIM_CARD_COLUMNS, sim_cards_frame
 from simtools.snapshots import SNAPSHOT_COLUMNS, load_snapshots, save_snapshot
 
 
@@ -206,3 +207,13 @@ def test_saving_into_a_file_path_is_refused(tmp_path: Path) -> None:
     file.write_text("x")
     with pytest.raises(InvalidInputError, match="is a file"):
         save_snapshot(_fleet([1.0]), file)
+
+
+def test_a_sim_cards_frame_snapshot_keeps_its_contract(tmp_path: Path) -> None:
+    """A frame from sim_cards_frame loads back with identical contract columns after taken_at."""
+    df = sim_cards_frame(wire_sims())
+    save_snapshot(df, tmp_path, taken_at="2026-04-10T12:00:00Z")
+    out = load_snapshots(tmp_path)
+    contract = list(SIM_CARD_COLUMNS)
+    pd.testing.assert_frame_equal(out[contract], df[contract], check_exact=True)
+    assert list(out.columns) == [*SNAPSHOT_COLUMNS, *df.columns]
