@@ -198,7 +198,10 @@ def start(
     fleet = build_fleet(fleet_size, seed, now=time.time(), code_pool=code_pool)
     state = SandboxState(fleet, action_delay=float(action_delay))
     log = RequestLog()
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto must say TCP: asyncio only turns Nagle off (TCP_NODELAY) on sockets that do, and
+    # with Nagle on, every response waits ~40 ms for the client's delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
