@@ -17,7 +17,9 @@ import contextlib
 import importlib
 import json
 import os
+import sys
 import uuid
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ from simtools._contract_dtypes import (
     typed_frame,
 )
 from simtools.errors import InvalidInputError
+from simtools.frames import SimToolsDataWarning
 
 __all__ = [
     "CATEGORY_VALUES",
@@ -48,6 +51,7 @@ __all__ = [
 SUPPORTED_SUFFIXES = (".csv", ".json", ".parquet", ".xlsx")
 
 _ATTRS_KEY = b"simtools.attrs"
+_ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
 
 
 def _suffix(path: Path) -> str:
@@ -177,14 +181,7 @@ def _text_ready(frame: pd.DataFrame, *, excel: bool = False) -> pd.DataFrame:
 def _write_parquet(frame: pd.DataFrame, tmp: Path) -> None:
     plain = frame.copy(deep=False)
     plain.attrs = {}  # pyarrow would try (and fail) to JSON-encode Timestamps; stored below
-    try:
-        table = pa.Table.from_pandas(plain, preserve_index=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
-        raise InvalidInputError(
-            str(exc),
-            f"Parquet cannot store this frame: {exc}",
-            "convert that column to text, numbers or lists of text first, or write .json",
-        ) from None
+    table = _arrow_table(plain)
     for i, field in enumerate(table.schema):
         if pa.types.is_list(field.type) and pa.types.is_null(field.type.value_type):
             table = table.set_column(i, field.name, table.column(i).cast(pa.list_(pa.string())))
@@ -194,6 +191,56 @@ def _write_parquet(frame: pd.DataFrame, tmp: Path) -> None:
         metadata[_ATTRS_KEY] = json.dumps(attrs).encode()
         table = table.replace_schema_metadata(metadata)
     pq.write_table(table, tmp)
+
+
+def _arrow_table(frame: pd.DataFrame) -> pa.Table:
+    """The frame as an Arrow table; object columns Arrow cannot type (values of mixed kinds, as
+    an unknown API field may hold) are stored as text, with a warning naming them."""
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except _ARROW_ERRORS:
+        pass
+    mixed = []
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            try:
+                pa.array(frame[column], from_pandas=True)
+            except _ARROW_ERRORS:
+                mixed.append(column)
+    fixed = frame.copy(deep=False)
+    for column in mixed:
+        fixed[column] = frame[column].map(_cell_text, na_action="ignore").astype("string")
+    try:
+        table = pa.Table.from_pandas(fixed, preserve_index=False)
+    except _ARROW_ERRORS as exc:
+        raise InvalidInputError(
+            str(exc),
+            f"Parquet cannot store this frame: {exc}",
+            "convert that column to text, numbers or lists of text first, or write .json",
+        ) from None
+    warnings.warn(
+        f"Parquet cannot store the mixed values of column(s) {', '.join(map(repr, mixed))} "
+        "as they are; they are stored as text",
+        SimToolsDataWarning,
+        stacklevel=_outside_level(),
+    )
+    return table
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, default=str)
+    return str(value)
+
+
+def _outside_level() -> int:
+    """The stacklevel of the first caller outside simtools, so a warning points at user code."""
+    level, frame = 1, sys._getframe(1)
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith("simtools"):
+        level, frame = level + 1, frame.f_back
+    return level
 
 
 def _attrs_to_json(attrs: dict[Any, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ one ``simtools.frames.SimToolsDataWarning`` per call names each record and field
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import warnings
 from collections.abc import Iterable, Mapping
@@ -234,7 +235,7 @@ def usage_records_frame(records: Iterable[UsageRecord | Mapping[str, Any]]) -> p
 def _timestamp(value: object, label: str, problems: _Problems) -> pd.Timestamp | None:
     if value is None:
         return None
-    if isinstance(value, str):
+    if isinstance(value, str | dt.datetime):  # a datetime from a caller's own dicts is fine too
         try:
             ts = pd.Timestamp(value)
         except (ValueError, OverflowError):

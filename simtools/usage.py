@@ -151,7 +151,7 @@ def _tag_list(value: object) -> list[str]:
         items = [value]
     tags: list[str] = []
     for item in items:
-        if item is None or (not isinstance(item, str) and pd.isna(item)):  # type: ignore[call-overload]
+        if item is None or item is pd.NA or (isinstance(item, float) and np.isnan(item)):
             continue
         if str(item) not in tags:
             tags.append(str(item))

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from fleetdata import make_fleet_frame, wdr, wire_sims
 
@@ -189,15 +190,33 @@ def test_write_replaces_a_file_without_leaving_temp_files(
     assert len(read_frame(path)) == 1
 
 
-def test_failed_write_leaves_the_old_file(fleet: pd.DataFrame, tmp_path: Path) -> None:
-    """A column Parquet cannot store is refused; the earlier file and the folder stay clean."""
+def test_failed_write_leaves_the_old_file(
+    fleet: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that dies half-way (disk full) leaves the earlier file whole and no temp file."""
     path = tmp_path / "fleet.parquet"
     write_frame(fleet, path)
-    bad = fleet.assign(blob=pd.Series([object(), object(), object()], dtype=object))
-    with pytest.raises(InvalidInputError, match="blob"):
-        write_frame(bad, path)
+
+    def half_then_fail(table: object, where: Path) -> None:
+        Path(where).write_bytes(b"PAR1 half a file")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(pq, "write_table", half_then_fail)
+    with pytest.raises(OSError, match="No space left"):
+        write_frame(fleet.iloc[:1], path)
     assert [p.name for p in tmp_path.iterdir()] == ["fleet.parquet"]
     assert len(read_frame(path)) == 3
+
+
+def test_mixed_object_column_is_stored_as_text_with_a_warning(
+    fleet: pd.DataFrame, tmp_path: Path
+) -> None:
+    """An unknown field holding numbers and text goes to Parquet as text, named in a warning."""
+    odd = fleet.assign(firmware=pd.Series([1, "v2", None], dtype=object))
+    with pytest.warns(SimToolsDataWarning, match="'firmware'") as caught:
+        path = write_frame(odd, tmp_path / "odd.parquet")
+    assert caught[0].filename == __file__
+    assert read_frame(path)["firmware"].tolist()[:2] == ["1", "v2"]
 
 
 def test_a_column_that_does_not_parse_is_kept_as_text(tmp_path: Path) -> None:

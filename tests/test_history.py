@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 from conftest import MakeSandbox
@@ -111,6 +113,13 @@ def test_malformed_values_keep_the_row_and_warn_naming_record_and_field() -> Non
     assert pd.isna(bad["total_mb"])
     assert pd.isna(bad["cost"])
     assert bad["currency"] == "USD"
+
+
+def test_datetime_objects_in_dicts_are_read_as_times() -> None:
+    """A dict built by hand may carry a datetime for created_at; naive means UTC."""
+    raw = wdr("w", None)
+    raw["created_at"] = dt.datetime(2026, 4, 1, 12, 30)
+    assert usage_records_frame([raw])["created_at"].tolist() == [pd.Timestamp("2026-04-01T12:30Z")]
 
 
 def test_missing_data_fields_are_reported() -> None:
