@@ -18,7 +18,7 @@ from typing import Any
 
 from simtools.errors import InvalidInputError
 from simtools.sandbox.codes import CodeBook, code_error
-from simtools.sandbox.fleet import Fleet, new_sim
+from simtools.sandbox.fleet import Fleet, gc_paused, new_sim
 from simtools.sandbox.records import GroupRecord, Pending, SimRecord, uuid_from
 from simtools.sandbox.wdrs import WdrIndex
 from simtools.sandbox.wire import ApiProblem, iso
@@ -78,6 +78,10 @@ class SandboxState:
     """Everything the sandbox server knows; built from a :class:`Fleet`."""
 
     def __init__(self, fleet: Fleet, *, action_delay: float, clock: Clock | None = None) -> None:
+        with gc_paused():
+            self._load(fleet, action_delay, clock)
+
+    def _load(self, fleet: Fleet, action_delay: float, clock: Clock | None) -> None:
         self.clock = clock or Clock()
         self.action_delay = action_delay
         self.seed = fleet.seed
