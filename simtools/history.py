@@ -187,16 +187,18 @@ def usage_records_frame(records: Iterable[UsageRecord | Mapping[str, Any]]) -> p
             "pass the list of records (for a raw response, its 'data' list)",
         )
     problems = _Problems()
+    labels: list[str] = []
     columns: dict[str, list[Any]] = {c: [] for c in USAGE_RECORD_COLUMNS}
     for index, record in enumerate(records):
         raw = _as_mapping(record, index)
         label = f"record {index} (id {raw.get('id')!r})"
         for field in _TEXT_FIELDS:
             columns[field].append(_text(raw, field, label, problems))
+        labels.append(label)
         created = raw.get("created_at")
         if created is None:
             problems.add(label, "created_at", "missing")
-        columns["created_at"].append(_timestamp(created, label, problems))
+        columns["created_at"].append(created)
         up = _data_mb(raw, "uplink_data", label, problems)
         down = _data_mb(raw, "downlink_data", label, problems)
         columns["uplink_mb"].append(up)
@@ -210,12 +212,13 @@ def usage_records_frame(records: Iterable[UsageRecord | Mapping[str, Any]]) -> p
         cost, currency = _money(raw, label, problems)
         columns["cost"].append(cost)
         columns["currency"].append(currency)
+    created_at = _timestamps(columns["created_at"], labels, problems)
     problems.warn()
     uplink = pd.Series(columns["uplink_mb"], dtype="Float64")
     downlink = pd.Series(columns["downlink_mb"], dtype="Float64")
     data: dict[str, Any] = {c: pd.array(columns[c], dtype="string") for c in _TEXT_FIELDS}
     data |= {
-        "created_at": pd.Series(columns["created_at"], dtype="datetime64[ns, UTC]"),
+        "created_at": created_at,
         "uplink_mb": uplink,
         "downlink_mb": downlink,
         "total_mb": uplink + downlink,
@@ -232,19 +235,14 @@ def usage_records_frame(records: Iterable[UsageRecord | Mapping[str, Any]]) -> p
     return pd.DataFrame(data, columns=list(USAGE_RECORD_COLUMNS))
 
 
-def _timestamp(value: object, label: str, problems: _Problems) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    if isinstance(value, str | dt.datetime):  # a datetime from a caller's own dicts is fine too
-        try:
-            ts = pd.Timestamp(value)
-        except (ValueError, OverflowError):
-            ts = None
-        if ts is not None and not pd.isna(ts):
-            ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-            return ts.as_unit("ns")
-    problems.add(label, "created_at", f"not an ISO 8601 time: {value!r}")
-    return None
+def _timestamps(values: list[Any], labels: list[str], problems: _Problems) -> pd.Series:
+    """UTC times from ISO 8601 strings (or datetimes); naive means UTC; others are reported."""
+    raw = pd.Series(values, dtype=object)
+    readable = raw.map(lambda v: isinstance(v, str | dt.datetime)).astype(bool)
+    parsed = pd.to_datetime(raw.where(readable), utc=True, errors="coerce", format="ISO8601")
+    for row in np.flatnonzero((raw.notna() & parsed.isna()).to_numpy(dtype=bool)):
+        problems.add(labels[row], "created_at", f"not an ISO 8601 time: {values[row]!r}")
+    return parsed.astype("datetime64[ns, UTC]")
 
 
 def daily_usage(records_frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
