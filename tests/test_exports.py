@@ -122,8 +122,7 @@ def test_usage_history_frames_round_trip(tmp_path: Path, fmt: str) -> None:
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
 def test_other_columns_get_inferred_types(tmp_path: Path, fmt: str) -> None:
-    """Columns outside the contract read back as Int64, Float64, boolean, UTC time or text;
-    text that only looks like a number with a leading zero stays text."""
+    """Other columns are inferred (Int64, Float64, boolean, UTC time, text; '007' stays text)."""
     df = pd.DataFrame(
         {
             "n": [1, 2],
