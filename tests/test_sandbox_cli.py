@@ -1,0 +1,114 @@
+"""``simtools sandbox``: prints how to connect, serves until stopped, stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import signal
+import subprocess
+import sys
+import threading
+
+import httpx
+import pytest
+
+from simtools.sandbox.cli import add_sandbox_arguments, run_sandbox_command
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_sandbox_arguments(parser)
+    return parser.parse_args(list(argv))
+
+
+class Buffer(io.StringIO):
+    """A StringIO that signals when the banner has been written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ready = threading.Event()
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        if "Ctrl-C" in self.getvalue():
+            self.ready.set()
+        return written
+
+
+def test_arguments_and_defaults() -> None:
+    """The options parse into the names run_sandbox_command reads."""
+    args = parse("--port", "0", "--fleet-size", "40", "--rate-limit", "5", "--drop-rate", "0.1")
+    assert (args.port, args.fleet_size, args.seed, args.rate_limit) == (0, 40, 0, 5)
+    assert (args.error_rate, args.drop_rate, args.latency, args.api_key) == (0.0, 0.1, 0.0, None)
+
+
+def test_command_prints_how_to_connect_and_serves() -> None:
+    """The banner gives the base URL, the key, codes, the env variables and the SDK line; the
+    printed URL and key work until the command is stopped, which returns 0."""
+    out, stop = Buffer(), threading.Event()
+    args = parse("--port", "0", "--fleet-size", "30", "--seed", "2")
+    result: list[int] = []
+    worker = threading.Thread(
+        target=lambda: result.append(run_sandbox_command(args, out=out, stop=stop))
+    )
+    worker.start()
+    try:
+        assert out.ready.wait(30), out.getvalue()
+        text = out.getvalue()
+        base_url = re.search(r"export TELNYX_BASE_URL=(\S+)", text)
+        key = re.search(r"export TELNYX_API_KEY=(\S+)", text)
+        assert base_url
+        assert key
+        assert f'telnyx.Telnyx(api_key="{key[1]}", base_url="{base_url[1]}")' in text
+        codes = re.search(r"Unused registration codes to try: (.+)", text)
+        assert codes
+        assert all(re.fullmatch(r"\d{10}", c) for c in codes[1].split(", "))
+        answer = httpx.get(
+            base_url[1] + "/sim_cards", headers={"Authorization": f"Bearer {key[1]}"}
+        )
+        assert answer.json()["meta"]["total_results"] == 30
+    finally:
+        stop.set()
+        worker.join(30)
+    assert result == [0]
+    assert out.getvalue().endswith("stopped\n")
+
+
+def test_bad_option_value_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """An impossible setting prints one clear line on stderr and returns 2."""
+    args = parse("--port", "0", "--error-rate", "3")
+    assert run_sandbox_command(args, out=io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert "error_rate" in err
+    assert err.count("\n") <= 3
+
+
+def test_ctrl_c_stops_the_server_cleanly() -> None:
+    """Run as a program, the sandbox stops on SIGINT with exit code 0 and says so."""
+    program = subprocess.Popen(
+        [sys.executable, "-m", "simtools.sandbox", "--port", "0", "--fleet-size", "10"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert program.stdout is not None
+        lines = []
+        for line in program.stdout:
+            lines.append(line)
+            if "Ctrl-C" in line:
+                break
+        base_url = next(line.split("=", 1)[1].strip() for line in lines if "BASE_URL=" in line)
+        assert httpx.get(base_url.removesuffix("/v2") + "/health").status_code == 200
+        program.send_signal(signal.SIGINT)
+        stdout, stderr = program.communicate(timeout=30)
+    finally:
+        if program.poll() is None:
+            program.kill()
+            program.wait(10)
+    assert program.returncode == 0, stderr
+    assert "stopped" in stdout
+    assert "Traceback" not in stderr
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(base_url.removesuffix("/v2") + "/health", timeout=5)
