@@ -1,0 +1,294 @@
+"""Vectorised column coercion for the frame builders: raw values in, contract dtypes out (pure).
+
+Each coercer takes one raw column (a pandas Series of what the API sent) and returns it in its
+contract dtype. Values that do not fit are never dropped and never raise: the cell becomes
+missing, the value as sent is kept for a ``<column>_raw`` column, and :class:`DataIssues` collects
+one message per field for a single warning. Common inputs take a vectorised path; only columns
+that hold values of unexpected types are looked at cell by cell.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
+
+from simtools._layouts import FieldLayout
+from simtools.errors import InvalidInputError
+
+STRING = pd.StringDtype()
+FLOAT = pd.Float64Dtype()
+BOOLEAN = pd.BooleanDtype()
+INT = pd.Int64Dtype()
+UTC_TIME = pd.DatetimeTZDtype("ns", "UTC")
+_LISTED = 5
+_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+_NESTED = (dict, list, tuple, np.ndarray)
+_MIN_TIME = pd.Timestamp.min.tz_localize("UTC")
+_MAX_TIME = pd.Timestamp.max.tz_localize("UTC")
+
+
+def as_series(values: Any, n: int, name: str) -> pd.Series:
+    """A raw column as a Series with a 0..n-1 index: lists, numpy, pandas, pyarrow or polars."""
+    if values is None:
+        return pd.Series([None] * n, dtype=object)
+    if isinstance(values, pd.Series):
+        series = values.reset_index(drop=True)
+    elif hasattr(values, "to_pandas"):  # pyarrow Array/ChunkedArray, polars Series
+        series = pd.Series(values.to_pandas()).reset_index(drop=True)
+    elif isinstance(values, np.ndarray):
+        series = pd.Series(values)
+    else:
+        series = pd.Series(list(values), dtype=object)
+    if len(series) != n:
+        raise ValueError(f"column {name!r} has {len(series)} values, expected {n}")
+    return series
+
+
+def as_text(value: Any) -> str:
+    """A value as text: strings as they are, everything else as compact JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _cells(series: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    # The slow path, for columns holding values of unexpected types only.
+    return pd.Series([fn(v) for v in series.tolist()], dtype=object)
+
+
+class DataIssues:
+    """What did not fit the contract in one frame build; one warning per field, each naming the
+    first few records (by id, else row number) and how many there are."""
+
+    def __init__(self, ids: pd.Series, noun: str, label: str = "id") -> None:
+        self._ids = ids
+        self._noun = noun
+        self._label = label
+        self.messages: list[str] = []
+        self.raw: dict[str, pd.Series] = {}
+
+    def report(self, field: str, bad: pd.Series, what: str, then: str) -> None:
+        """Record that ``field`` is ``what`` in the rows where ``bad`` is true; ``then`` says
+        what the frame does about it."""
+        rows = np.flatnonzero(bad.fillna(False).to_numpy(dtype=bool))
+        if not len(rows):
+            return
+        labels = []
+        for row in rows[:_LISTED]:
+            ident = self._ids.iloc[row]
+            labels.append(
+                f"{self._label} {ident!r}" if isinstance(ident, str) else f"row {row + 1}"
+            )
+        more = f" and {len(rows) - _LISTED} more" if len(rows) > _LISTED else ""
+        count = f"{len(rows)} {self._noun}{'' if len(rows) == 1 else 's'}"
+        self.messages.append(
+            f"{field}: {what} for {count} ({', '.join(labels)}{more}); {then} (rows kept)"
+        )
+
+    def reject(self, column: str, raw: pd.Series, bad: pd.Series, what: str) -> None:
+        """Report ``column`` as ``what`` where ``bad`` is true and keep those values as sent, as
+        text, in ``<column>_raw`` (the caller leaves them missing in ``column``)."""
+        self.report(column, bad, what, f"left missing, the value as sent is in {column}_raw")
+        mask = bad.fillna(False).to_numpy(dtype=bool)
+        if mask.any():
+            kept = self.raw.setdefault(
+                f"{column}_raw", pd.Series(pd.NA, index=raw.index, dtype=STRING)
+            )
+            kept[mask] = [as_text(v) for v in raw[mask].tolist()]
+
+    def warn(self, category: type[Warning]) -> None:
+        """One warning per field that had problems."""
+        level = _caller_level()
+        for message in self.messages:
+            warnings.warn(message, category, stacklevel=level)
+
+
+class RawColumns:
+    """Step two's input: equal-length raw columns as Series, and the issues found so far."""
+
+    def __init__(
+        self,
+        columns: Mapping[str, Any],
+        *,
+        computed: Sequence[str] = (),
+        noun: str,
+        label_column: str | None = "id",
+        label: str = "id",
+    ) -> None:
+        given = [name for name in columns if name in computed]
+        if given:
+            raise InvalidInputError(
+                given, f"{given!r} are computed from the raw columns", "leave them out"
+            )
+        lengths = {len(v) for v in columns.values() if v is not None}
+        if len(lengths) > 1:
+            raise InvalidInputError(
+                sorted(lengths), "the columns have different lengths", "pass equal-length columns"
+            )
+        self.n = lengths.pop() if lengths else 0
+        self.raw = {name: as_series(values, self.n, name) for name, values in columns.items()}
+        labels = self.get(label_column) if label_column else pd.Series([None] * self.n)
+        self.issues = DataIssues(labels, noun, label)
+
+    def get(self, name: str) -> pd.Series:
+        if name in self.raw:
+            return self.raw[name]
+        return pd.Series([None] * self.n, dtype=object)
+
+    def finish(
+        self, out: dict[str, pd.Series], layout: FieldLayout | None, warning: type[Warning]
+    ) -> pd.DataFrame:
+        """Append unknown fields and ``_raw`` columns, warn once, and build the frame."""
+        if layout is not None:
+            for parent in layout.nested:
+                if f"{parent}_raw" in self.raw:
+                    self.issues.report(
+                        parent,
+                        self.raw[f"{parent}_raw"].notna(),
+                        "a value that is not an object",
+                        f"kept as sent in {parent}_raw",
+                    )
+            out |= {
+                name: extra(values)
+                for name, values in self.raw.items()
+                if name not in layout.paths and name not in out
+            }
+        for name, series in self.issues.raw.items():
+            while name in out:
+                name = f"{name}_"
+            out[name] = series
+        self.issues.warn(warning)
+        return pd.DataFrame(out, index=pd.RangeIndex(self.n))
+
+
+def _caller_level() -> int:
+    # Point the warning at the first frame outside this package (the user's notebook line).
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        level, frame = level + 1, frame.f_back  # type: ignore[assignment]
+    return level
+
+
+def text(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
+    """``string`` dtype; numbers and nested values become text (nested as JSON) with a report."""
+    if infer_dtype(raw, skipna=True) in ("string", "empty"):
+        return raw.astype(STRING)
+    odd = raw.map(lambda v: not _missing(v) and not isinstance(v, str)).astype(bool)
+    issues.report(field, odd, "a value that is not text", "converted to text")
+    return _cells(raw, lambda v: None if _missing(v) else as_text(v)).astype(STRING)
+
+
+def json_text(raw: pd.Series) -> pd.Series:
+    """``string`` dtype holding objects as JSON text (a field documented as free-form JSON)."""
+    return _cells(raw, lambda v: None if _missing(v) else as_text(v)).astype(STRING)
+
+
+def category(
+    raw: pd.Series, known: Sequence[str], field: str, issues: DataIssues, *, warn: bool = True
+) -> pd.Series:
+    """``category`` with the contract's values first, then any other value seen (sorted), so an
+    unknown value is kept as sent instead of becoming NaN."""
+    values = text(raw, field, issues)
+    seen = values.dropna().unique().tolist()
+    others = sorted(set(seen) - set(known))
+    if others and warn:
+        issues.report(
+            field,
+            values.isin(others),
+            f"a value the contract does not know ({', '.join(map(repr, others[:_LISTED]))})",
+            "kept as sent",
+        )
+    return values.astype(pd.CategoricalDtype([*known, *others]))
+
+
+def boolean(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
+    """Nullable ``boolean``; anything but True/False/missing is kept raw and reported."""
+    if is_bool_dtype(raw.dtype) or infer_dtype(raw, skipna=True) in ("boolean", "empty"):
+        return raw.astype(BOOLEAN)
+    bad = raw.map(lambda v: not _missing(v) and not isinstance(v, bool | np.bool_)).astype(bool)
+    issues.reject(field, raw, bad, "a value that is not true/false")
+    return raw.where(~bad, None).astype(object).astype(BOOLEAN)
+
+
+def number(raw: pd.Series, field: str, issues: DataIssues, *, negative: bool = False) -> pd.Series:
+    """``Float64`` from numbers or decimal strings such as ``"2048.0"``; a value that is not a
+    finite number (or is negative, unless ``negative``) is left missing and kept raw."""
+    if is_numeric_dtype(raw.dtype) and not is_bool_dtype(raw.dtype):
+        parsed = raw.astype(FLOAT)
+        present = raw.notna()
+    else:
+        kind = infer_dtype(raw, skipna=True)
+        present = raw.notna()
+        clean = raw
+        if "bool" in kind or kind.startswith("mixed"):  # True would parse as 1
+            flags = raw.map(lambda v: isinstance(v, bool | np.bool_ | dict | list)).astype(bool)
+            clean = raw.where(~flags, "not a number")
+        parsed = pd.to_numeric(clean, errors="coerce").astype(FLOAT)
+    finite = parsed.notna() & np.isfinite(parsed.fillna(0.0).to_numpy(dtype=float))
+    if not negative:
+        finite &= parsed.fillna(0.0) >= 0
+    bad = present & ~finite
+    issues.reject(
+        field, raw, bad, f"a value that is not a {'finite' if negative else 'non-negative'} number"
+    )
+    return parsed.where(~bad, pd.NA)
+
+
+def integer(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
+    """``Int64``; a value that is not a whole number is left missing and kept raw."""
+    parsed = number(raw, field, issues, negative=True)
+    fraction = parsed.notna() & (parsed.fillna(0.0) % 1 != 0)
+    issues.reject(field, raw, fraction, "a number that is not whole")
+    return parsed.where(~fraction, pd.NA).astype(INT)
+
+
+def timestamp(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
+    """``datetime64[ns, UTC]`` from ISO 8601 text; other values are left missing and kept raw."""
+    if is_datetime64_any_dtype(raw.dtype):
+        times = raw.dt.tz_localize("UTC") if raw.dt.tz is None else raw.dt.tz_convert("UTC")
+        return pd.Series(times, index=raw.index).astype(UTC_TIME)
+    kind = infer_dtype(raw, skipna=True)
+    strings = raw if kind in ("string", "empty") else raw.where(raw.map(_is_str).astype(bool))
+    parsed = pd.to_datetime(strings, utc=True, errors="coerce", format="ISO8601")
+    parsed = parsed.where((parsed >= _MIN_TIME) & (parsed <= _MAX_TIME))
+    bad = raw.notna() & parsed.isna()
+    issues.reject(field, raw, bad, "a value that is not an ISO 8601 time")
+    return parsed.astype(UTC_TIME)
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def listing(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
+    """Object column of tuples of str (``None`` where missing); a value that is not a list is
+    left missing and kept raw. Lists are Python objects, so this goes cell by cell."""
+    bad = raw.map(lambda v: not _missing(v) and not isinstance(v, list | tuple | np.ndarray))
+    bad = bad.astype(bool)
+    issues.reject(field, raw, bad, "a value that is not a list")
+    return _cells(
+        raw.where(~bad, None),
+        lambda v: None if _missing(v) else tuple(as_text(item) for item in v),
+    )
+
+
+def extra(raw: pd.Series) -> pd.Series:
+    """An unknown field, object dtype: scalars as sent, nested values as JSON text."""
+    if infer_dtype(raw, skipna=True) in ("string", "empty", "integer", "floating", "boolean"):
+        return raw.astype(object)
+    return _cells(raw, lambda v: as_text(v) if isinstance(v, _NESTED) else v)
