@@ -13,6 +13,7 @@ __all__ = [
     "STATUS_REASONS",
     "GroupRecord",
     "Pending",
+    "SimQuery",
     "SimRecord",
     "card_identity",
     "luhn_digit",
@@ -96,6 +97,36 @@ def card_identity(seed: int, number: int, rng: random.Random, esim: bool) -> dic
 def random_imei(rng: random.Random) -> str:
     body = f"35{rng.randrange(10**12):012d}"
     return body + luhn_digit(body)
+
+
+#: Rank of each SIM wire key in the documented order.
+_KEY_RANK = {
+    key: rank
+    for rank, key in enumerate(
+        (
+            "id",
+            "record_type",
+            "status",
+            "type",
+            "iccid",
+            "imsi",
+            "msisdn",
+            "sim_card_group_id",
+            "tags",
+            "authorized_imeis",
+            "data_limit",
+            "current_billing_period_consumed_data",
+            "actions_in_progress",
+            "resources_with_in_progress_actions",
+            "eid",
+            "esim_installation_status",
+            "version",
+            "voice_enabled",
+            "created_at",
+            "updated_at",
+        )
+    )
+}
 
 
 @dataclass(slots=True)
@@ -183,6 +214,11 @@ class SimRecord:
         """Forget the cached JSON after a change."""
         self._json = None
 
+    def reorder(self) -> None:
+        """Put the wire keys back in the documented order (after a PATCH added one)."""
+        self.wire = {k: self.wire[k] for k in sorted(self.wire, key=_KEY_RANK.__getitem__)}
+        self.touch()
+
     def simple_json(self) -> bytes:
         if self._json is None:
             self._json = dumps(self.wire)
@@ -235,3 +271,31 @@ class GroupRecord:
         if sim_card_count is not None:
             body["sim_card_count"] = sim_card_count
         return body
+
+
+@dataclass(frozen=True)
+class SimQuery:
+    """The filters and sort of ``GET /sim_cards``; also the key of the cached result."""
+
+    statuses: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    iccid: str | None = None
+    msisdn: str | None = None
+    group_id: str | None = None
+    sort: str | None = None
+
+    def matches(self, sim: SimRecord) -> bool:
+        if self.statuses and not self._status_matches(sim):
+            return False
+        if self.tags and not set(self.tags).issubset(sim.wire["tags"]):
+            return False
+        if self.iccid is not None and self.iccid not in sim.wire["iccid"]:
+            return False
+        if self.msisdn is not None and self.msisdn != sim.wire["msisdn"]:
+            return False
+        return self.group_id is None or self.group_id == sim.group_id
+
+    def _status_matches(self, sim: SimRecord) -> bool:
+        if sim.status in self.statuses:
+            return True
+        return "unauthorized_imei" in self.statuses and sim.unauthorized_imei

@@ -13,13 +13,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from simtools.errors import InvalidInputError
 from simtools.sandbox.codes import CodeBook, code_error
 from simtools.sandbox.fleet import Fleet, gc_paused, new_sim
-from simtools.sandbox.records import GroupRecord, Pending, SimRecord, uuid_from
+from simtools.sandbox.records import GroupRecord, Pending, SimQuery, SimRecord, uuid_from
 from simtools.sandbox.wdrs import WdrIndex
 from simtools.sandbox.wire import ApiProblem, iso
 
@@ -44,34 +43,6 @@ class Clock:
                 seconds, "the sandbox clock cannot go back", "pass seconds >= 0"
             )
         self._offset += seconds
-
-
-@dataclass(frozen=True)
-class SimQuery:
-    """The filters and sort of ``GET /sim_cards``; also the key of the cached result."""
-
-    statuses: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    iccid: str | None = None
-    msisdn: str | None = None
-    group_id: str | None = None
-    sort: str | None = None
-
-    def matches(self, sim: SimRecord) -> bool:
-        if self.statuses and not self._status_matches(sim):
-            return False
-        if self.tags and not set(self.tags).issubset(sim.wire["tags"]):
-            return False
-        if self.iccid is not None and self.iccid not in sim.wire["iccid"]:
-            return False
-        if self.msisdn is not None and self.msisdn != sim.wire["msisdn"]:
-            return False
-        return self.group_id is None or self.group_id == sim.group_id
-
-    def _status_matches(self, sim: SimRecord) -> bool:
-        if sim.status in self.statuses:
-            return True
-        return "unauthorized_imei" in self.statuses and sim.unauthorized_imei
 
 
 class SandboxState:
@@ -320,7 +291,7 @@ class SandboxState:
                     sim.wire.pop(key, None)
                 else:
                     sim.wire[key] = changes[key]
-            _reorder(sim)
+            sim.reorder()
             sim.wire["updated_at"] = iso(self.clock.now())
             sim.touch()
             self._changed()
@@ -419,37 +390,3 @@ _ALL = SimQuery()
 
 def _consumed(sim: SimRecord) -> float:
     return sim.consumed_mb
-
-
-_WIRE_ORDER = ("sim_card_group_id", "tags", "authorized_imeis", "data_limit")
-
-
-def _reorder(sim: SimRecord) -> None:
-    """Keep the wire keys in the documented order after a PATCH added one."""
-    sim.wire = {k: sim.wire[k] for k in sorted(sim.wire, key=_KEY_RANK.__getitem__)}
-
-
-_KEY_RANK = {
-    key: rank
-    for rank, key in enumerate(
-        (
-            "id",
-            "record_type",
-            "status",
-            "type",
-            "iccid",
-            "imsi",
-            "msisdn",
-            *_WIRE_ORDER,
-            "current_billing_period_consumed_data",
-            "actions_in_progress",
-            "resources_with_in_progress_actions",
-            "eid",
-            "esim_installation_status",
-            "version",
-            "voice_enabled",
-            "created_at",
-            "updated_at",
-        )
-    )
-}
