@@ -79,8 +79,7 @@ def test_unknown_and_malformed_ids(api: httpx.Client) -> None:
 
 
 def test_patch_replaces_tags_limit_and_group(sb: Sandbox, api: httpx.Client) -> None:
-    """PATCH replaces tags, sets the limit as a decimal string, moves the SIM and ignores
-    read-only fields."""
+    """PATCH replaces tags, limit (as a decimal string) and group; read-only fields are ignored."""
     sim_id = sim_where(sb, "enabled")
     group = next(g for g in sb.state.groups.values() if not g.default)
     body = {
@@ -140,8 +139,7 @@ def test_delete_disables_then_removes_and_frees_the_code(sb: Sandbox, api: httpx
 
 
 def test_enable_goes_through_enabling(sb: Sandbox, api: httpx.Client) -> None:
-    """enable answers 202 with an in-progress action; the SIM shows enabling, then enabled, and
-    the action completes."""
+    """enable answers 202; the SIM goes enabling then enabled, and the action completes."""
     sim_id = sim_where(sb, "disabled")
     response = api.post(f"/sim_cards/{sim_id}/actions/enable")
     assert response.status_code == 202
@@ -229,8 +227,7 @@ def test_action_list_filters(sb: Sandbox, api: httpx.Client) -> None:
 
 
 def test_group_list_counts_sims_and_sums_consumption(sb: Sandbox, api: httpx.Client) -> None:
-    """Each listed group carries its SIM count and consumed MB; counts add up to the SIMs in
-    groups."""
+    """Each group lists its SIM count and consumed MB; the counts add up to the grouped SIMs."""
     groups = api.get("/sim_card_groups", params={"page[size]": 250}).json()["data"]
     in_groups = [s for s in sb.state.sims.values() if s.group_id is not None]
     assert sum(g["sim_card_count"] for g in groups) == len(in_groups)

@@ -44,8 +44,7 @@ def test_arguments_and_defaults() -> None:
 
 
 def test_command_prints_how_to_connect_and_serves() -> None:
-    """The banner gives the base URL, the key, codes, the env variables and the SDK line; the
-    printed URL and key work until the command is stopped, which returns 0."""
+    """The banner's URL, key, codes, env lines and SDK line work; stopping returns 0."""
     out, stop = Buffer(), threading.Event()
     args = parse("--port", "0", "--fleet-size", "30", "--seed", "2")
     result: list[int] = []

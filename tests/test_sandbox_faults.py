@@ -35,8 +35,7 @@ def without_meta(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_rate_limit_answers_429_with_headers(make_sandbox: MakeSandbox) -> None:
-    """Past the per-second limit the API answers 429 with Telnyx's body, x-ratelimit-* headers
-    and Retry-After; answered requests carry the x-ratelimit-* headers too."""
+    """Past the limit: 429 with Telnyx's body, x-ratelimit-* and Retry-After on every answer."""
     with make_sandbox(fleet_size=20, rate_limit=3) as sb, client(sb) as api:
         responses = [api.get("/sim_card_groups") for _ in range(30)]
     first = responses[0]
@@ -62,8 +61,7 @@ def test_faults_leave_non_api_routes_alone(make_sandbox: MakeSandbox) -> None:
 
 
 def test_error_rate_gives_about_that_share_of_5xx(make_sandbox: MakeSandbox) -> None:
-    """With error_rate=0.3, 200 requests meet roughly 30 % server errors, both 500 and 503, each
-    with a Telnyx errors body."""
+    """error_rate=0.3 fails about 30 % of 200 requests with 500 or 503 and a Telnyx body."""
     with make_sandbox(fleet_size=5, error_rate=0.3) as sb, client(sb) as api:
         responses = [api.get("/sim_card_groups") for _ in range(200)]
     statuses = Counter(r.status_code for r in responses)
@@ -94,8 +92,7 @@ def test_injected_error_does_not_perform_the_request(make_sandbox: MakeSandbox) 
 
 
 def test_drop_performs_the_request_then_breaks_the_answer(make_sandbox: MakeSandbox) -> None:
-    """With drop_rate=1 a register is carried out, but the client sees a transport error; the
-    codes are used from then on."""
+    """drop_rate=1 carries a register out, then the client sees a transport error."""
     with make_sandbox(fleet_size=5) as sb, client(sb) as api:
         codes = sb.available_codes(2)
         sb.faults.drop_rate = 1.0

@@ -67,8 +67,7 @@ def test_consumption_units_and_limit_spellings_vary(fleet: Fleet) -> None:
 
 
 def test_usage_spans_no_limit_near_and_over(fleet: Fleet) -> None:
-    """Some SIMs have no limit, some use 80-100 % of it, some exceed it, some show
-    data_limit_exceeded, and only SIMs over their limit do."""
+    """No limit, 80-100 %, over the limit all occur; only SIMs over it show data_limit_exceeded."""
     utilization = []
     without = 0
     for sim in fleet.sims:

@@ -18,8 +18,7 @@ def sdk(sandbox: Sandbox) -> Iterator[telnyx.Telnyx]:
 
 
 def test_sdk_validates_and_registers_codes(sandbox: Sandbox, sdk: telnyx.Telnyx) -> None:
-    """The SDK validates fresh codes, registers them, and sees a second registration refused in
-    errors; its SimpleSimCard models are filled in."""
+    """The SDK validates and registers codes, filled models and all; a repeat fails in errors."""
     codes = sandbox.available_codes(2)
     checked = sdk.sim_cards.actions.validate_registration_codes(registration_codes=codes)
     assert [c.valid for c in checked.data or []] == [True, True]
