@@ -35,7 +35,7 @@ def without_meta(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_rate_limit_answers_429_with_headers(make_sandbox: MakeSandbox) -> None:
-    """Past the limit: 429 with Telnyx's body, x-ratelimit-* and Retry-After on every answer."""
+    """Past the limit: 429, Telnyx's body and Retry-After; x-ratelimit-* on every answer."""
     with make_sandbox(fleet_size=20, rate_limit=3) as sb, client(sb) as api:
         responses = [api.get("/sim_card_groups") for _ in range(30)]
     first = responses[0]
