@@ -32,6 +32,7 @@ UTC_TIME = pd.DatetimeTZDtype("ns", "UTC")
 _LISTED = 5
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 _NESTED = (dict, list, tuple, np.ndarray)
+_STR_TYPE = frozenset({str})
 _MIN_TIME = pd.Timestamp.min.tz_localize("UTC")
 _MAX_TIME = pd.Timestamp.max.tz_localize("UTC")
 
@@ -53,13 +54,17 @@ def as_series(values: Any, n: int, name: str) -> pd.Series:
     return series
 
 
+# One encoder for every cell: json.dumps with options builds a new one per call.
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 def as_text(value: Any) -> str:
     """A value as text: strings as they are, everything else as compact JSON."""
     if isinstance(value, str):
         return value
     if isinstance(value, np.ndarray):
         value = value.tolist()
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return _JSON.encode(value)
 
 
 def _missing(value: Any) -> bool:
@@ -276,15 +281,21 @@ def _is_str(value: Any) -> bool:
 
 
 def listing(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
-    """Object column of tuples of str (``None`` where missing); a value that is not a list is
-    left missing and kept raw. Lists are Python objects, so this goes cell by cell."""
-    bad = raw.map(lambda v: not _missing(v) and not isinstance(v, list | tuple | np.ndarray))
-    bad = bad.astype(bool)
-    issues.reject(field, raw, bad, "a value that is not a list")
-    return _cells(
-        raw.where(~bad, None),
-        lambda v: None if _missing(v) else tuple(as_text(item) for item in v),
-    )
+    """Object column of tuples of str (``None`` where missing); items that are not text become
+    JSON text; a value that is not a list is left missing and kept raw. Lists are Python
+    objects, so this is one pass cell by cell."""
+    out: list[tuple[str, ...] | None] = [None] * len(raw)
+    bad = np.zeros(len(raw), dtype=bool)
+    for i, value in enumerate(raw.tolist()):
+        if isinstance(value, list | tuple | np.ndarray):
+            items = tuple(value.tolist() if isinstance(value, np.ndarray) else value)
+            if not set(map(type, items)) <= _STR_TYPE:
+                items = tuple(map(as_text, items))
+            out[i] = items
+        elif not _missing(value):
+            bad[i] = True
+    issues.reject(field, raw, pd.Series(bad, index=raw.index), "a value that is not a list")
+    return pd.Series(out, index=raw.index, dtype=object)
 
 
 def extra(raw: pd.Series) -> pd.Series:
