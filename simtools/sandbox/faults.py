@@ -13,6 +13,7 @@ import math
 import random
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -230,11 +231,12 @@ class LoggedRequest:
 
 
 class RequestLog:
-    """Every request the server received, in order; safe to read from any thread."""
+    """The requests the server received, in order (the latest million); thread-safe."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 1_000_000) -> None:
         self._lock = threading.Lock()
-        self._entries: list[LoggedRequest] = []
+        # Bounded so that a sandbox left running for days does not grow without end.
+        self._entries: deque[LoggedRequest] = deque(maxlen=limit)
 
     def append(self, entry: LoggedRequest) -> None:
         with self._lock:

@@ -108,7 +108,8 @@ def parse_body(raw: bytes) -> dict[str, Any]:
         return {}
     try:
         body = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
+        # RecursionError: nesting deeper than the parser goes is no valid request either.
         raise ApiProblem.single(422, "10015", f"The body is not valid JSON: {exc}.") from None
     if not isinstance(body, dict):
         raise ApiProblem.single(422, "10015", "The body must be a JSON object.")
