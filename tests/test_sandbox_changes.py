@@ -187,6 +187,20 @@ def test_a_later_action_interrupts_the_earlier_one(sb: Sandbox, api: httpx.Clien
     assert sb.state.sims[sim_id].status == "standby"
 
 
+def test_a_new_action_ends_a_stuck_fleet_action(sb: Sandbox, api: httpx.Client) -> None:
+    """A fleet SIM stuck in enabling has an in-progress action; a new action interrupts it."""
+    sim_id = sim_where(sb, "enabling")
+    params = {"filter[sim_card_id]": sim_id, "filter[status]": "in-progress"}
+    (stuck,) = api.get("/sim_card_actions", params=params).json()["data"]
+    api.post(f"/sim_cards/{sim_id}/actions/disable")
+    sb.advance()
+    assert api.get(f"/sim_card_actions/{stuck['id']}").json()["data"]["status"]["value"] == (
+        "interrupted"
+    )
+    assert api.get("/sim_card_actions", params=params).json()["data"] == []
+    assert sb.state.sims[sim_id].status == "disabled"
+
+
 def test_enable_without_a_group_is_a_422(sb: Sandbox, api: httpx.Client) -> None:
     """enable and set_standby need the SIM in a group; without one they are a 422."""
     sim_id = sim_where(sb, "disabled")

@@ -56,7 +56,6 @@ class SandboxState:
         self.clock = clock or Clock()
         self.action_delay = action_delay
         self.seed = fleet.seed
-        self.built_at = fleet.now
         self.lock = threading.RLock()
         self.sims: dict[str, SimRecord] = {sim.id: sim for sim in fleet.sims}
         self.groups: dict[str, GroupRecord] = {g.id: g for g in fleet.groups}
@@ -68,6 +67,12 @@ class SandboxState:
         self.codes = CodeBook({sim.code: sim.id for sim in fleet.sims}, fleet.pool_codes)
         self._next_index = len(fleet.sims)
         self._pending: dict[str, Pending] = {}
+        #: The in-progress action of each SIM that has one (the fleet starts with some).
+        self._open_actions = {
+            a["sim_card_id"]: a["id"]
+            for a in fleet.actions
+            if a["status"]["value"] == "in-progress"
+        }
         self.version = 0
         self._list_cache: dict[SimQuery, list[SimRecord]] = {}
         self._group_stats: tuple[int, dict[str | None, tuple[int, float]]] | None = None
@@ -106,6 +111,7 @@ class SandboxState:
                 sim.wire["updated_at"] = iso(pending.due)
                 sim.set_status(pending.target)
             if pending.action_id is not None:
+                del self._open_actions[sim_id]
                 self._finish_action(pending.action_id, "completed", None, pending.due)
         if due:
             self._changed()
@@ -119,10 +125,12 @@ class SandboxState:
         self, sim: SimRecord, transitional: str, target: str | None, action: str | None
     ) -> None:
         now = self.clock.now()
-        previous = self._pending.get(sim.id)
-        if previous is not None and previous.action_id is not None:
+        previous = self._open_actions.pop(sim.id, None)
+        if previous is not None:
             reason = "Interrupted by a later action on the same SIM card."
-            self._finish_action(previous.action_id, "interrupted", reason, now)
+            self._finish_action(previous, "interrupted", reason, now)
+        if action is not None:
+            self._open_actions[sim.id] = action
         self._pending[sim.id] = Pending(target, now + self.action_delay, action)
         sim.wire["actions_in_progress"] = True
         sim.wire["updated_at"] = iso(now)
