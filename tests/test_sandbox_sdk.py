@@ -140,3 +140,25 @@ def test_sdk_gets_not_found_for_an_unknown_sim(sdk: telnyx.Telnyx) -> None:
     """An unknown SIM id makes the SDK raise NotFoundError."""
     with pytest.raises(telnyx.NotFoundError):
         sdk.sim_cards.retrieve("6a09cdc3-8948-47f0-aa62-74ac943d6c58")
+
+
+def test_sdk_creates_updates_and_deletes_a_group(sandbox: Sandbox, sdk: telnyx.Telnyx) -> None:
+    """Group create, retrieve, update and delete through the SDK all parse their answers."""
+    created = sdk.sim_card_groups.create(
+        name="SDK group", data_limit={"amount": "10", "unit": "GB"}
+    )
+    group = created.data
+    assert group is not None
+    assert group.id is not None
+    assert group.data_limit is not None
+    assert group.data_limit.amount == "10.0"
+    fetched = sdk.sim_card_groups.retrieve(group.id).data
+    assert fetched is not None
+    assert fetched.name == "SDK group"
+    updated = sdk.sim_card_groups.update(group.id, name="SDK group 2").data
+    assert updated is not None
+    assert updated.name == "SDK group 2"
+    deleted = sdk.sim_card_groups.delete(group.id).data
+    assert deleted is not None
+    assert deleted.id == group.id
+    assert group.id not in sandbox.state.groups
