@@ -179,6 +179,25 @@ def test_usage_records_conform(sb: Sandbox, api: httpx.Client, contract: OpenAPI
     conforms(contract, sb, bad, "/reports/wdrs")
 
 
+def test_report_jobs_conform(sb: Sandbox, api: httpx.Client, contract: OpenAPI) -> None:
+    """WDR report creation (201 and 422), retrieval, listing and deletion match the contract."""
+    path = "/wireless/detail_records_reports"
+    created = api.post(path, json={"start_time": "2020-01-01T00:00:00Z"})
+    assert created.status_code == 201
+    conforms(contract, sb, created, path)
+    refused = api.post(path, json={"end_time": "then"})
+    assert refused.status_code == 422
+    conforms(contract, sb, refused, path)
+    job_id = created.json()["data"]["id"]
+    sb.advance()
+    conforms(contract, sb, api.get(f"{path}/{job_id}"), f"{path}/{{id}}")
+    conforms(contract, sb, api.get(path), path)
+    conforms(contract, sb, api.delete(f"{path}/{job_id}"), f"{path}/{{id}}")
+    missing = api.get(f"{path}/{job_id}")
+    assert missing.status_code == 404
+    conforms(contract, sb, missing, f"{path}/{{id}}")
+
+
 def test_contract_check_catches_a_wrong_shape(
     sb: Sandbox, api: httpx.Client, contract: OpenAPI
 ) -> None:

@@ -18,6 +18,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from simtools.sandbox.faults import Faults, FaultsMiddleware, RequestLog, RequestLogMiddleware
+from simtools.sandbox.reports import report_routes
 from simtools.sandbox.routes import API_PREFIX, build_routes, json_response
 from simtools.sandbox.state import SandboxState
 from simtools.sandbox.wire import ApiProblem, error_body, error_object
@@ -75,7 +76,11 @@ def create_app(
     state: SandboxState, *, api_key: str, faults: Faults, log: RequestLog
 ) -> Callable[[Scope, Receive, Send], Any]:
     """The ASGI app: the routes behind authentication, faults and the request log."""
-    routes = [*build_routes(state), Route("/health", _health, methods=["GET"])]
+    routes = [
+        *build_routes(state),
+        *report_routes(state.reports, API_PREFIX),
+        Route("/health", _health, methods=["GET"]),
+    ]
     app = Starlette(
         routes=routes,
         exception_handlers={

@@ -19,6 +19,7 @@ from simtools.errors import InvalidInputError
 from simtools.sandbox.codes import CodeBook, code_error
 from simtools.sandbox.fleet import Fleet, gc_paused, new_sim
 from simtools.sandbox.records import GroupRecord, Pending, SimQuery, SimRecord, uuid_from
+from simtools.sandbox.reports import WdrReports
 from simtools.sandbox.wdrs import WdrIndex
 from simtools.sandbox.wire import ApiProblem, iso
 
@@ -64,6 +65,7 @@ class SandboxState:
         #: The fleet as built, for its usage records: (SIM, (group id, name) at build time).
         fleet_sims = [(sim, self._group_label(sim.group_id)) for sim in fleet.sims]
         self.wdrs = WdrIndex(fleet_sims, fleet.now)
+        self.reports = WdrReports(self.wdrs, self.clock.now, action_delay, fleet.seed)
         self.codes = CodeBook({sim.code: sim.id for sim in fleet.sims}, fleet.pool_codes)
         self._next_index = len(fleet.sims)
         self._pending: dict[str, Pending] = {}
