@@ -2,10 +2,23 @@
 
 >>> from simtools.sandbox import serve
 >>> with serve(fleet_size=200, seed=1) as sb:  # doctest: +SKIP
-...     sb.base_url, sb.available_codes(3)
+...     client = telnyx.Telnyx(api_key=sb.api_key, base_url=sb.base_url)
+...     client.actions.register.create(registration_codes=sb.available_codes(3))
 
-``serve`` / ``start`` run uvicorn in a background thread and hand back a :class:`Sandbox`;
-``main`` is the ``simtools sandbox`` command.
+- :func:`serve` (a ``with`` block) and :func:`start` (``close()`` it yourself, e.g. in a
+  notebook) build the fleet from ``seed`` and run uvicorn in a background thread on 127.0.0.1.
+  The :class:`Sandbox` handle has ``base_url``, ``api_key``, ``available_codes(n)``,
+  ``used_codes(n)``, ``registrations(code)``, ``request_log``, ``faults`` (changeable while it
+  runs), ``state`` (the live store) and ``advance(seconds)`` (moves the sandbox clock, so
+  actions settle without waiting).
+- Routes follow ``CONTRACT.md``: register, validate codes, SIM cards (list, get, patch,
+  delete, enable / disable / set_standby), SIM card actions, SIM card groups, ``/reports/wdrs``
+  and ``/wireless/detail_records_reports``.
+- Usage records add up to consumption: for each fleet SIM, the ``uplink_data`` +
+  ``downlink_data`` amounts (MB) of its records from the first of the current month (UTC) on
+  equal its ``current_billing_period_consumed_data`` in MB (KB/1024, GB*1024) within 1e-6
+  (see :mod:`simtools.sandbox.wdrs`).
+- :func:`main` is ``simtools sandbox`` / ``python -m simtools.sandbox``.
 """
 
 from __future__ import annotations
