@@ -3,8 +3,8 @@
 Each coercer takes one raw column (a pandas Series of what the API sent) and returns it in its
 contract dtype. Values that do not fit are never dropped and never raise: the cell becomes
 missing, the value as sent is kept for a ``<column>_raw`` column, and :class:`DataIssues` collects
-one message per field for a single warning. Common inputs take a vectorised path; only columns
-that hold values of unexpected types are looked at cell by cell.
+one message per field, each becoming one warning. Common inputs take a vectorised path; only
+columns that hold values of unexpected types (and list columns) are looked at cell by cell.
 """
 
 from __future__ import annotations
@@ -33,25 +33,24 @@ _LISTED = 5
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 _NESTED = (dict, list, tuple, np.ndarray)
 _STR_TYPE = frozenset({str})
+# Values to_numeric would turn into numbers (True -> 1) or choke on.
+_NOT_NUMBERS = (bool, np.bool_, *_NESTED)
 _MIN_TIME = pd.Timestamp.min.tz_localize("UTC")
 _MAX_TIME = pd.Timestamp.max.tz_localize("UTC")
 
 
-def as_series(values: Any, n: int, name: str) -> pd.Series:
-    """A raw column as a Series with a 0..n-1 index: lists, numpy, pandas, pyarrow or polars."""
+def as_series(values: Any, n: int) -> pd.Series:
+    """A raw column as a Series with a 0..n-1 index: lists, numpy, pandas, pyarrow or polars
+    (``None`` stands for a column of ``n`` missing values)."""
     if values is None:
         return pd.Series([None] * n, dtype=object)
     if isinstance(values, pd.Series):
-        series = values.reset_index(drop=True)
-    elif hasattr(values, "to_pandas"):  # pyarrow Array/ChunkedArray, polars Series
-        series = pd.Series(values.to_pandas()).reset_index(drop=True)
-    elif isinstance(values, np.ndarray):
-        series = pd.Series(values)
-    else:
-        series = pd.Series(list(values), dtype=object)
-    if len(series) != n:
-        raise ValueError(f"column {name!r} has {len(series)} values, expected {n}")
-    return series
+        return values.reset_index(drop=True)
+    if hasattr(values, "to_pandas"):  # pyarrow Array/ChunkedArray, polars Series
+        return pd.Series(values.to_pandas()).reset_index(drop=True)
+    if isinstance(values, np.ndarray):
+        return pd.Series(values)
+    return pd.Series(list(values), dtype=object)
 
 
 # One encoder for every cell: json.dumps with options builds a new one per call.
@@ -146,7 +145,7 @@ class RawColumns:
                 sorted(lengths), "the columns have different lengths", "pass equal-length columns"
             )
         self.n = lengths.pop() if lengths else 0
-        self.raw = {name: as_series(values, self.n, name) for name, values in columns.items()}
+        self.raw = {name: as_series(values, self.n) for name, values in columns.items()}
         labels = self.get(label_column) if label_column else pd.Series([None] * self.n)
         self.issues = DataIssues(labels, noun, label)
 
@@ -158,7 +157,8 @@ class RawColumns:
     def finish(
         self, out: dict[str, pd.Series], layout: FieldLayout | None, warning: type[Warning]
     ) -> pd.DataFrame:
-        """Append unknown fields and ``_raw`` columns, warn once, and build the frame."""
+        """Append unknown fields and ``_raw`` columns, warn (once per field with problems),
+        and build the frame."""
         if layout is not None:
             for parent in layout.nested:
                 if f"{parent}_raw" in self.raw:
@@ -241,7 +241,7 @@ def number(raw: pd.Series, field: str, issues: DataIssues, *, negative: bool = F
         present = raw.notna()
         clean = raw
         if "bool" in kind or kind.startswith("mixed"):  # True would parse as 1
-            flags = raw.map(lambda v: isinstance(v, bool | np.bool_ | dict | list)).astype(bool)
+            flags = raw.map(lambda v: isinstance(v, _NOT_NUMBERS)).astype(bool)
             clean = raw.where(~flags, "not a number")
         parsed = pd.to_numeric(clean, errors="coerce").astype(FLOAT)
     finite = parsed.notna() & np.isfinite(parsed.fillna(0.0).to_numpy(dtype=float))
