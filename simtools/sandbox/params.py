@@ -137,11 +137,13 @@ def string_list_field(body: Mapping[str, Any], field: str, *, required: bool) ->
 
 
 def data_limit_field(
-    body: Mapping[str, Any], field: str, units: Collection[str]
+    body: Mapping[str, Any], field: str = "data_limit", units: Collection[str] = ("MB", "GB")
 ) -> dict[str, str] | None:
-    """``{amount, unit}`` with a non-negative decimal amount (string or number); the amount is
-    stored as a decimal string such as ``"2048.0"``."""
-    value = body[field]
+    """``{amount, unit}`` with a non-negative decimal amount (string or number), stored as a
+    decimal string such as ``"2048.0"``; None when the field is absent or null (no limit)."""
+    value = body.get(field)
+    if value is None:
+        return None
     if not isinstance(value, dict):
         raise _bad_field(field, f"{field} must be an object {{amount, unit}}; got {value!r}.")
     amount, unit = value.get("amount"), value.get("unit")

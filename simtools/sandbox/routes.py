@@ -151,10 +151,7 @@ def build_routes(state: SandboxState) -> list[Route]:
                 body, "authorized_imeis", required=False
             )
         if "data_limit" in body:
-            limit = body["data_limit"]
-            changes["data_limit"] = (
-                None if limit is None else data_limit_field(body, "data_limit", ("MB", "GB"))
-            )
+            changes["data_limit"] = data_limit_field(body)
         if "sim_card_group_id" in body:
             group_id = body["sim_card_group_id"]
             if group_id is not None and (not isinstance(group_id, str) or not is_uuid(group_id)):
@@ -220,10 +217,7 @@ def build_routes(state: SandboxState) -> list[Route]:
     async def create_group(request: Request) -> Response:
         body = parse_body(await request.body())
         name = _group_name(body, required=True)
-        limit = None
-        if body.get("data_limit") is not None:
-            limit = data_limit_field(body, "data_limit", ("MB", "GB"))
-        group = state.create_group(str(name), limit)
+        group = state.create_group(str(name), data_limit_field(body))
         return json_response({"data": state.group_wire(group, with_count=False)})
 
     async def get_group(request: Request) -> Response:
@@ -244,10 +238,7 @@ def build_routes(state: SandboxState) -> list[Route]:
         if "name" in body:
             changes["name"] = _group_name(body, required=True)
         if "data_limit" in body:
-            limit = body["data_limit"]
-            changes["data_limit"] = (
-                None if limit is None else data_limit_field(body, "data_limit", ("MB", "GB"))
-            )
+            changes["data_limit"] = data_limit_field(body)
         group = state.update_group(group_id, changes)
         return json_response({"data": state.group_wire(group, with_count=False)})
 
