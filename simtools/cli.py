@@ -59,7 +59,9 @@ def _cmd_frame(args: argparse.Namespace) -> int:
 
     path: Path = args.file
     if not path.is_file():
-        raise InvalidInputError(str(path), "the file does not exist", "pass a saved JSON response")
+        raise InvalidInputError(
+            str(path), f"{str(path)!r} does not exist", "pass the path of a saved JSON response"
+        )
     text = path.read_bytes()
     frame = errors_frame(text) if args.errors else sim_cards_frame(text)
     _emit(frame, args.out)
@@ -140,7 +142,9 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
     from simtools.ledger import RegistrationLedger
 
     if not args.path.is_file():
-        raise InvalidInputError(str(args.path), "no ledger at this path", "pass the ledger file")
+        raise InvalidInputError(
+            str(args.path), f"there is no ledger at {str(args.path)!r}", "pass the ledger file"
+        )
     with RegistrationLedger(args.path) as ledger:
         entries = list(ledger.entries().values())
         counts = ledger.counts()
@@ -220,7 +224,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sim", help="only this SIM card id")
     p.add_argument("--group", help="only this SIM card group id")
     p.add_argument(
-        "--daily", nargs="?", const="total", choices=("total", "sim", "group"),
+        "--daily",
+        nargs="?",
+        const="total",
+        choices=("total", "sim", "group"),
         help="aggregate per day (optionally per SIM or group)",
     )
     _output_options(p)

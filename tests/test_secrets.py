@@ -1,0 +1,59 @@
+"""The API key stays secret: no repr, log record, exception, warning, ledger or saved frame."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simtools.client import SimClient
+from simtools.errors import AuthenticationError, SimToolsError
+from simtools.exports import write_frame
+from simtools.fleet import fleet_frame
+from simtools.frames import errors_frame, registration_frame
+
+
+def test_key_appears_nowhere_after_a_full_workflow(
+    make_sandbox: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Register (with a ledger and faults), list, fail, save: the key is in none of the traces."""
+    caplog.set_level(logging.DEBUG)
+    seen: list[str] = []
+    with make_sandbox(fleet_size=120, seed=9, error_rate=0.2) as sb:
+        key = sb.api_key
+        assert len(key) >= 16
+        seen += [repr(sb), str(sb)]
+        codes = [*sb.available_codes(5), *sb.used_codes(1), "12x"]
+        ledger = tmp_path / "ledger.db"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with SimClient(key, base_url=sb.base_url) as client:
+                seen += [repr(client), str(client)]
+                result = client.register(codes, on_invalid="skip", ledger=ledger, progress=False)
+                seen += [repr(result), str(result.outcomes), str(result.responses)]
+                fleet = fleet_frame(client, progress=False)
+                for frame in (fleet, registration_frame(result), errors_frame(result)):
+                    for suffix in (".csv", ".parquet", ".json"):
+                        write_frame(frame, tmp_path / f"{len(seen)}{suffix}")
+                        seen.append(str(len(seen)))
+                try:
+                    client.get_sim_card("00000000-0000-4000-8000-000000000000")
+                except SimToolsError as exc:
+                    seen += [str(exc), repr(exc)]
+            with SimClient(key + "x", base_url=sb.base_url) as wrong:
+                with pytest.raises(AuthenticationError) as info:
+                    wrong.list_sim_card_groups()
+                seen += [str(info.value), repr(info.value), repr(wrong)]
+        seen += [str(w.message) for w in caught]
+    seen += [r.getMessage() for r in caplog.records]
+    seen += [str(r.args) for r in caplog.records]
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert ledger in files
+    assert len(files) >= 10
+    for path in files:
+        assert key.encode() not in path.read_bytes(), path
+    for text in seen:
+        assert key not in text
