@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simtools.frames import SimToolsDataWarning
+from simtools.errors import SimToolsDataWarning
 from simtools.history import CURRENCIES
 from simtools.models import SIM_STATUSES, SIM_TYPES
 from simtools.units import DATA_UNITS

@@ -8,6 +8,7 @@ notebooks. Nothing touches a real account, whatever the environment says.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +65,20 @@ def run_demo(
             _say("\n2. Register the valid codes (malformed and repeated lines are not sent)")
             result = client.register(pasted, on_invalid="skip", tags=["demo"], progress=False)
             outcome = registration_frame(result)
-            _say(_table(outcome[["position", "registration_code", "outcome", "error_detail",
-                                 "reason", "iccid"]]))
+            _say(
+                _table(
+                    outcome[
+                        [
+                            "position",
+                            "registration_code",
+                            "outcome",
+                            "error_detail",
+                            "reason",
+                            "iccid",
+                        ]
+                    ]
+                )
+            )
             outcome.to_csv(out / "registration_outcome.csv", index=False)
             errors_frame(result).to_csv(out / "registration_errors.csv", index=False)
 
@@ -118,7 +131,7 @@ def _plots(
 
     now = pd.Timestamp.now(tz="UTC")
     records = usage_records_frame(client.usage_records(now.replace(day=1).normalize(), now))
-    jobs = {
+    jobs: dict[str, Callable[[Any], Any]] = {
         "new_sims_usage_vs_limit.png": lambda ax: plot_usage_vs_limit(
             sim_cards_frame(result), ax=ax
         ),

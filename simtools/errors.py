@@ -12,6 +12,8 @@
     ├── TransportError         the request did not complete (connection refused or dropped, timeout)
     └── ResponseError          a body that is not the JSON the contract promises (HTML, truncated)
 
+    SimToolsDataWarning (UserWarning): a value kept raw because it did not fit the contract
+
 No message ever holds the API key: the key travels only in the ``Authorization`` header,
 and nothing here reads headers.
 """
@@ -32,6 +34,7 @@ __all__ = [
     "RateLimitError",
     "ResponseError",
     "ServerError",
+    "SimToolsDataWarning",
     "SimToolsError",
     "TransportError",
 ]
@@ -39,6 +42,11 @@ __all__ = [
 
 class SimToolsError(Exception):
     """Root of every error simtools raises on purpose."""
+
+
+class SimToolsDataWarning(UserWarning):
+    """Data that did not fit the contract: the row is kept, the value kept as sent, and what
+    derives from it left missing. The message names the records and the field."""
 
 
 class InvalidInputError(SimToolsError, ValueError):

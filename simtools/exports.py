@@ -35,8 +35,7 @@ from simtools._contract_dtypes import (
     restore_frame_dtypes,
     typed_frame,
 )
-from simtools.errors import InvalidInputError
-from simtools.frames import SimToolsDataWarning
+from simtools.errors import InvalidInputError, SimToolsDataWarning
 
 __all__ = [
     "CATEGORY_VALUES",

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from simtools.frames import SimToolsDataWarning, sim_cards_frame
+from simtools.errors import SimToolsDataWarning
+from simtools.frames import sim_cards_frame
 from simtools.models import PaginationMeta
 from simtools.progress import progress_bar
 

@@ -74,7 +74,7 @@ from simtools._layouts import (
     is_sim_card_group,
 )
 from simtools._records import collect_records, dump, refuse_other_record_types
-from simtools.errors import ApiError, InvalidInputError
+from simtools.errors import ApiError, InvalidInputError, SimToolsDataWarning
 from simtools.models import SIM_STATUSES, SIM_TYPES, ApiErrorObject
 from simtools.results import OUTCOMES, CodeOutcome, RegistrationResult
 from simtools.units import amount_columns
@@ -94,11 +94,6 @@ __all__ = [
     "sim_card_groups_frame",
     "sim_cards_frame",
 ]
-
-
-class SimToolsDataWarning(UserWarning):
-    """Data that did not fit the contract: the row is kept, the value kept as sent, and what
-    derives from it left missing."""
 
 
 REGISTRATION_COLUMNS = (
@@ -353,10 +348,14 @@ def sim_card_groups_frame(source: Any) -> pd.DataFrame:
     consumed amount without a unit is MB), ``default`` is ``boolean``, ``sim_card_count``
     ``Int64`` (missing outside list responses), the amounts and units as sent follow, then
     unknown fields. ``source``: a list of :class:`~simtools.models.SimCardGroup` models or dicts,
-    a response dict, JSON text or bytes, an SDK response or model, or a DataFrame in this shape.
+    a response dict, JSON text or bytes, an SDK response or model, a DataFrame in this shape, or
+    a client (anything with ``list_sim_card_groups()``), whose groups are fetched.
     """
     if isinstance(source, pd.DataFrame):
         return _checked_copy(source, SIM_CARD_GROUP_COLUMNS, _GROUP_HINT)
+    lister = getattr(source, "list_sim_card_groups", None)
+    if callable(lister):
+        source = lister()
     records = collect_records(source, "data", is_sim_card_group, "SIM card groups", _GROUP_HINT)
     refuse_other_record_types(records, "sim_card_group", _GROUP_HINT)
     raw = RawColumns(SIM_CARD_GROUP_LAYOUT.extract(records), noun="SIM card group")

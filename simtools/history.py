@@ -17,8 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simtools.errors import InvalidInputError
-from simtools.frames import SimToolsDataWarning
+from simtools.errors import InvalidInputError, SimToolsDataWarning
 from simtools.models import UsageRecord
 from simtools.units import unit_factor
 from simtools.usage import NO_KEY, require_columns
