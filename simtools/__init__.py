@@ -6,9 +6,9 @@ when first used.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
+from simtools._version import __version__
 from simtools.client import SimClient
 from simtools.codes import ParsedCodes, parse_codes
 from simtools.connect import connect, connection_banner
@@ -53,11 +53,6 @@ if TYPE_CHECKING:
     from simtools.widgets.api_key import api_key_form
     from simtools.widgets.explorer import usage_explorer
     from simtools.widgets.register_form import register_form
-
-try:
-    __version__ = version("simtools")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
 
 _LAZY = {
     "plot_daily_usage": "simtools.plots",

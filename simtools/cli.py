@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from simtools import __version__
+from simtools._version import __version__
 from simtools.errors import InvalidInputError, SimToolsError
 
 __all__ = ["main"]

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from simtools import __version__
+from simtools._version import __version__
 from simtools.checks import check_filter_statuses, check_register_status, check_tags, check_uuid
 from simtools.errors import (
     ApiError,
