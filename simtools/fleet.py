@@ -66,7 +66,6 @@ def fleet_frame(
         bar.close()
     frame = sim_cards_frame(pages)
     frame = _dedupe(frame)
-    frame = _enforce_filters(frame, params)
     total = meta_box[0].total_results if meta_box else None
     if total is not None and total != len(frame):
         warnings.warn(
@@ -75,6 +74,7 @@ def fleet_frame(
             SimToolsDataWarning,
             stacklevel=2,
         )
+    frame = _enforce_filters(frame, params)
     if group_names:
         frame = _with_group_names(client, frame)
     frame.attrs["fetched_at"] = fetched_at
