@@ -1,0 +1,376 @@
+"""SimClient: the Telnyx wireless API for SIM registration, fleet listing and usage history.
+
+The client package is the only place that speaks HTTP. Everything above it gets pydantic models
+or raw page bodies, never an httpx object.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Literal
+
+from simtools.checks import check_filter_statuses, check_register_status, check_tags, check_uuid
+from simtools.client._core import (
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_CONCURRENCY,
+    MAX_PAGE_SIZE,
+    ClientCore,
+)
+from simtools.client._wire import (
+    DEFAULT_BASE_URL,
+    data_limit_body,
+    page_items,
+    parse_json,
+    shape_error,
+)
+from simtools.errors import ApiError, InvalidInputError
+from simtools.models import (
+    CodeValidation,
+    RegisterResponse,
+    SimCard,
+    SimCardAction,
+    SimCardGroup,
+    UsageRecord,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from simtools.results import RegistrationResult
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_CHUNK_SIZE",
+    "DEFAULT_CONCURRENCY",
+    "MAX_PAGE_SIZE",
+    "ActionName",
+    "SimClient",
+]
+
+ActionName = Literal["enable", "disable", "set_standby"]
+
+
+class SimClient(ClientCore):
+    """A Telnyx wireless API client for SIM card registration and fleet listing.
+
+    ``SimClient(api_key, base_url=...)`` or ``SimClient.from_env()``. Use it as a context manager
+    (or call ``close()``). ``transport`` takes any httpx transport (tests pass
+    ``httpx.MockTransport``). The key never appears in ``repr``, logs or exceptions.
+    """
+
+    # -- registration --------------------------------------------------------------------------
+
+    def register(
+        self,
+        codes: Any,
+        *,
+        sim_card_group_id: str | None = None,
+        tags: Iterable[str] | None = None,
+        status: str | None = None,
+        on_invalid: Literal["raise", "skip"] = "raise",
+        ledger: str | os.PathLike[str] | None = None,
+        chunk_size: int | None = None,
+        progress: bool | None = None,
+        dry_run: bool = False,
+    ) -> RegistrationResult:
+        """Register SIM cards by registration code; see ``simtools.registration.register``."""
+        from simtools.registration import register
+
+        return register(
+            self,
+            codes,
+            sim_card_group_id=sim_card_group_id,
+            tags=tags,
+            status=status,
+            on_invalid=on_invalid,
+            ledger=ledger,
+            chunk_size=chunk_size,
+            progress=progress,
+            dry_run=dry_run,
+        )
+
+    def register_chunk(
+        self,
+        codes: list[str],
+        *,
+        sim_card_group_id: str | None = None,
+        tags: list[str] | None = None,
+        status: str | None = None,
+    ) -> RegisterResponse:
+        """One register request for already-checked codes, retried only while nothing reached
+        the server. A 202 with ``errors`` and a 4xx whose errors point at codes both return a
+        ``RegisterResponse``; an unknown outcome raises ``TransportError`` or ``ServerError``."""
+        body: dict[str, Any] = {"registration_codes": list(codes)}
+        if sim_card_group_id is not None:
+            body["sim_card_group_id"] = check_uuid(sim_card_group_id, "sim_card_group_id")
+        if tags is not None:
+            body["tags"] = check_tags(tags)
+        if status is not None:
+            body["status"] = check_register_status(status)
+        try:
+            response = self._call("POST", "actions/register/sim_cards", json_body=body, write=True)
+        except ApiError as exc:
+            if 400 <= exc.status_code < 500 and any(
+                e.registration_index is not None for e in exc.errors
+            ):
+                return RegisterResponse(data=[], errors=exc.errors)
+            raise
+        parsed = parse_json(response)
+        if not isinstance(parsed, dict) or not isinstance(parsed.get("data", []), list):
+            raise shape_error(response, "expected {'data': [...], 'errors': [...]}")
+        return RegisterResponse.model_validate(
+            {"data": parsed.get("data") or [], "errors": parsed.get("errors") or []}
+        )
+
+    def validate_codes(self, codes: Any) -> list[CodeValidation]:
+        """One ``CodeValidation`` per code (the codes are checked locally first)."""
+        from simtools.codes import parse_codes
+
+        parsed = parse_codes(codes)
+        out: list[CodeValidation] = []
+        for start in range(0, len(parsed.codes), self.chunk_size):
+            chunk = list(parsed.codes[start : start + self.chunk_size])
+            response = self._call(
+                "POST",
+                "sim_cards/actions/validate_registration_codes",
+                json_body={"registration_codes": chunk},
+            )
+            out.extend(self._data_list(response, CodeValidation))
+        return out
+
+    # -- SIM cards -----------------------------------------------------------------------------
+
+    def sim_card_params(
+        self,
+        *,
+        status: str | Iterable[str] | None = None,
+        tags: str | Iterable[str] | None = None,
+        sim_card_group_id: str | None = None,
+        iccid: str | None = None,
+        msisdn: str | None = None,
+        sort: str | None = None,
+    ) -> dict[str, str]:
+        """The ``GET /sim_cards`` query for these filters, checked and spelled as on the wire."""
+        params: dict[str, str] = {}
+        statuses = check_filter_statuses(status)
+        if statuses:
+            params["filter[status]"] = ",".join(statuses)
+        tag_list = check_tags(tags)
+        if tag_list:
+            params["filter[tags]"] = ",".join(tag_list)
+        if sim_card_group_id is not None:
+            params["filter[sim_card_group_id]"] = check_uuid(sim_card_group_id, "sim_card_group_id")
+        for name, value in (("iccid", iccid), ("msisdn", msisdn)):
+            if value is not None:
+                if not isinstance(value, str) or not value.strip():
+                    raise InvalidInputError(
+                        value, f"{name} filter must be a non-empty string", f"e.g. {name}='8931...'"
+                    )
+                params[f"filter[{name}]"] = value.strip()
+        if sort is not None:
+            allowed = ("current_billing_period_consumed_data.amount",)
+            if sort.lstrip("-") not in allowed:
+                raise InvalidInputError(
+                    sort, f"sort {sort!r} is not supported", f"use {allowed[0]!r} or with '-'"
+                )
+            params["sort"] = sort
+        return params
+
+    def iter_sim_cards(
+        self,
+        *,
+        status: str | Iterable[str] | None = None,
+        tags: str | Iterable[str] | None = None,
+        sim_card_group_id: str | None = None,
+        iccid: str | None = None,
+        msisdn: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        concurrency: int | None = None,
+    ) -> Iterator[SimCard]:
+        """Every matching SIM card, all pages, each id once (SIMs that move between pages while
+        paging are de-duplicated)."""
+        params = self.sim_card_params(
+            status=status,
+            tags=tags,
+            sim_card_group_id=sim_card_group_id,
+            iccid=iccid,
+            msisdn=msisdn,
+        )
+        seen: set[str] = set()
+        for content in self.iter_page_bodies(
+            "sim_cards", params, page_size=page_size, concurrency=concurrency
+        ):
+            for item in page_items(content, "GET", f"{self.base_url}/sim_cards"):
+                sim = SimCard.model_validate(item)
+                if sim.id is not None:
+                    if sim.id in seen:
+                        continue
+                    seen.add(sim.id)
+                yield sim
+
+    def get_sim_card(self, sim_card_id: str, *, include_sim_card_group: bool = False) -> SimCard:
+        """One SIM card in its full form."""
+        sid = check_uuid(sim_card_id, "sim_card_id")
+        params = {"include_sim_card_group": "true"} if include_sim_card_group else None
+        return self._data(self._call("GET", f"sim_cards/{sid}", params=params), SimCard)
+
+    def update_sim_card(
+        self,
+        sim_card_id: str,
+        *,
+        tags: Iterable[str] | None = None,
+        sim_card_group_id: str | None = None,
+        data_limit: tuple[float | str, str] | None = None,
+    ) -> SimCard:
+        """Change tags (replaced), group or data limit ``(amount, "MB"|"GB")``."""
+        sid = check_uuid(sim_card_id, "sim_card_id")
+        body: dict[str, Any] = {}
+        if tags is not None:
+            body["tags"] = check_tags(tags)
+        if sim_card_group_id is not None:
+            body["sim_card_group_id"] = check_uuid(sim_card_group_id, "sim_card_group_id")
+        if data_limit is not None:
+            body["data_limit"] = data_limit_body(data_limit)
+        if not body:
+            raise InvalidInputError(
+                None, "nothing to update", "pass tags=, sim_card_group_id= or data_limit="
+            )
+        return self._data(self._call("PATCH", f"sim_cards/{sid}", json_body=body), SimCard)
+
+    def delete_sim_card(self, sim_card_id: str, *, report_lost: bool = False) -> SimCard:
+        """Decommission a SIM card (asynchronous; it must be registered again to come back)."""
+        sid = check_uuid(sim_card_id, "sim_card_id")
+        params = {"report_lost": "true"} if report_lost else None
+        return self._data(self._call("DELETE", f"sim_cards/{sid}", params=params), SimCard)
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def post_sim_card_action(self, sim_card_id: str, action: ActionName) -> SimCardAction:
+        """Start one lifecycle action; returns the new ``SimCardAction`` (202)."""
+        if action not in ("enable", "disable", "set_standby"):
+            raise InvalidInputError(
+                action, f"unknown action {action!r}", "use enable, disable or set_standby"
+            )
+        sid = check_uuid(sim_card_id, "sim_card_id")
+        # An action is idempotent in effect (it sets a target state), so it is retried like a read.
+        response = self._call("POST", f"sim_cards/{sid}/actions/{action}")
+        return self._data(response, SimCardAction)
+
+    def get_sim_card_action(self, action_id: str) -> SimCardAction:
+        aid = check_uuid(action_id, "action_id")
+        return self._data(self._call("GET", f"sim_card_actions/{aid}"), SimCardAction)
+
+    def list_sim_card_actions(
+        self, *, sim_card_id: str | None = None, status: str | None = None
+    ) -> list[SimCardAction]:
+        params: dict[str, str] = {}
+        if sim_card_id is not None:
+            params["filter[sim_card_id]"] = check_uuid(sim_card_id, "sim_card_id")
+        if status is not None:
+            if status not in ("in-progress", "completed", "failed"):
+                raise InvalidInputError(
+                    status,
+                    f"action status {status!r} is unknown",
+                    "use in-progress, completed or failed",
+                )
+            params["filter[status]"] = status
+        return self._collect("sim_card_actions", params, SimCardAction)
+
+    def enable(
+        self, sim_card_ids: Any, *, wait: bool = True, timeout: float = 60.0
+    ) -> pd.DataFrame:
+        """Enable SIM cards; with ``wait`` poll until the actions settle. One row per SIM."""
+        from simtools.lifecycle import run_action
+
+        return run_action(self, "enable", sim_card_ids, wait=wait, timeout=timeout)
+
+    def disable(
+        self, sim_card_ids: Any, *, wait: bool = True, timeout: float = 60.0
+    ) -> pd.DataFrame:
+        """Disable SIM cards; with ``wait`` poll until the actions settle. One row per SIM."""
+        from simtools.lifecycle import run_action
+
+        return run_action(self, "disable", sim_card_ids, wait=wait, timeout=timeout)
+
+    def set_standby(
+        self, sim_card_ids: Any, *, wait: bool = True, timeout: float = 60.0
+    ) -> pd.DataFrame:
+        """Put SIM cards on standby; with ``wait`` poll until the actions settle."""
+        from simtools.lifecycle import run_action
+
+        return run_action(self, "set_standby", sim_card_ids, wait=wait, timeout=timeout)
+
+    # -- groups ----------------------------------------------------------------------------------
+
+    def list_sim_card_groups(self, *, name: str | None = None) -> list[SimCardGroup]:
+        """Every SIM card group (with ``sim_card_count``)."""
+        params = {"filter[name]": name} if name else {}
+        return self._collect("sim_card_groups", params, SimCardGroup)
+
+    def get_sim_card_group(self, group_id: str) -> SimCardGroup:
+        gid = check_uuid(group_id, "sim_card_group_id")
+        return self._data(self._call("GET", f"sim_card_groups/{gid}"), SimCardGroup)
+
+    def create_sim_card_group(
+        self, name: str, *, data_limit: tuple[float | str, str] | None = None
+    ) -> SimCardGroup:
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInputError(name, "a group needs a non-empty name", "e.g. name='berlin'")
+        body: dict[str, Any] = {"name": name.strip()}
+        if data_limit is not None:
+            body["data_limit"] = data_limit_body(data_limit)
+        # Not idempotent: a retried create could make two groups, so only unsent requests retry.
+        return self._data(
+            self._call("POST", "sim_card_groups", json_body=body, write=True), SimCardGroup
+        )
+
+    def update_sim_card_group(
+        self,
+        group_id: str,
+        *,
+        name: str | None = None,
+        data_limit: tuple[float | str, str] | None = None,
+    ) -> SimCardGroup:
+        gid = check_uuid(group_id, "sim_card_group_id")
+        body: dict[str, Any] = {}
+        if name is not None:
+            body["name"] = name
+        if data_limit is not None:
+            body["data_limit"] = data_limit_body(data_limit)
+        return self._data(
+            self._call("PATCH", f"sim_card_groups/{gid}", json_body=body), SimCardGroup
+        )
+
+    def delete_sim_card_group(self, group_id: str) -> SimCardGroup:
+        gid = check_uuid(group_id, "sim_card_group_id")
+        return self._data(self._call("DELETE", f"sim_card_groups/{gid}"), SimCardGroup)
+
+    # -- usage history ---------------------------------------------------------------------------
+
+    def usage_records(
+        self,
+        start: Any,
+        end: Any,
+        *,
+        sim_card_id: str | None = None,
+        sim_group_id: str | None = None,
+    ) -> list[UsageRecord]:
+        """Wireless detail records between ``start`` and ``end`` (all pages)."""
+        from simtools.timeutil import to_utc_timestamp
+
+        start_ts = to_utc_timestamp(start, "start")
+        end_ts = to_utc_timestamp(end, "end")
+        if end_ts <= start_ts:
+            raise InvalidInputError(
+                (start, end), "end must be after start", "pass a start earlier than the end"
+            )
+        params = {
+            "start_date": start_ts.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "end_date": end_ts.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        if sim_card_id is not None:
+            params["sim_card_id"] = check_uuid(sim_card_id, "sim_card_id")
+        if sim_group_id is not None:
+            params["sim_group_id"] = check_uuid(sim_group_id, "sim_group_id")
+        return self._collect("reports/wdrs", params, UsageRecord)
