@@ -1,0 +1,163 @@
+"""Consumption against summed limits, one pair of bars per SIM card group."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from simtools.plots._style import (
+    _NO_GROUP,
+    RISK_COLORS,
+    _bar_captions,
+    _check_count,
+    _data_axis,
+    _flags,
+    _floats,
+    _new_axes,
+    _note,
+    _percent,
+    _require,
+    _say,
+    _side_legend,
+    _texts,
+    _tidy,
+)
+
+
+def _group_table(data: pd.DataFrame, label_column: str | None) -> pd.DataFrame:
+    """Per group: label, consumed_mb, data_limit_mb, sim_count, sims_with_limit, over."""
+    if {"sim_count", "consumed_mb", "data_limit_mb"} <= set(data.columns):  # usage_summary
+        _require(data, [label_column], "plot_group_usage")
+        labels = data[label_column] if label_column else data.index.to_series()
+        optional = {"sims_with_limit": "sims_with_limit", "over": "over_limit_count"}
+        return pd.DataFrame(
+            {
+                "label": _texts(labels, _NO_GROUP),
+                "consumed_mb": _floats(data, "consumed_mb"),
+                "data_limit_mb": _floats(data, "data_limit_mb"),
+                "sim_count": _floats(data, "sim_count"),
+            }
+            | {k: _floats(data, c) if c in data.columns else np.nan for k, c in optional.items()}
+        )
+    if label_column is None and "sim_card_group_name" in data.columns:
+        label_column = "sim_card_group_name"
+    required = ["sim_card_group_id", "consumed_mb", "data_limit_mb", label_column]
+    _require(data, required, "plot_group_usage")
+    limit = _floats(data, "data_limit_mb")
+    rows = pd.DataFrame(
+        {
+            "key": _texts(data["sim_card_group_id"], _NO_GROUP),
+            "consumed_mb": _floats(data, "consumed_mb"),
+            "data_limit_mb": limit,
+            "has_limit": ~np.isnan(limit),
+            "over": _flags(data, "over_limit") if "over_limit" in data.columns else np.nan,
+            "name": _texts(data[label_column]) if label_column else None,
+        }
+    )
+    grouped = rows.groupby("key", sort=False)
+    out = pd.DataFrame(
+        {
+            "consumed_mb": grouped["consumed_mb"].sum(min_count=1),
+            "data_limit_mb": grouped["data_limit_mb"].sum(min_count=1),
+            "sim_count": grouped.size(),
+            "sims_with_limit": grouped["has_limit"].sum(),
+            "over": grouped["over"].sum(min_count=1),
+            "label": grouped["name"].first(),  # first non-missing name in the group
+        }
+    )
+    out["label"] = out["label"].where(out["label"].notna(), out.index.to_series())
+    return out.reset_index(drop=True).astype({"sim_count": float, "sims_with_limit": float})
+
+
+def _group_caption(used: float, limit: float, sims: float, with_limit: float, over: float) -> str:
+    """Bar-end text: share of the limit (only when every SIM has one) and SIMs over it."""
+    parts = []
+    if np.isnan(used):
+        parts.append("no usage data")
+    elif limit > 0 and not with_limit < sims:  # NaN-safe: an unknown count does not block
+        parts.append(f"{_percent(used / limit)} of limit")
+    if over > 0:
+        parts.append(f"{int(over):,} over limit")
+    return " · ".join(parts)
+
+
+def _group_label(label: str, sims: float, with_limit: float) -> str:
+    """Tick label: the group's name over its SIM count (and how many have no limit)."""
+    if np.isnan(sims):
+        return label
+    text = f"{label}\n{int(sims):,} SIM{'' if sims == 1 else 's'}"
+    if with_limit < sims:
+        text += f", {int(sims - with_limit):,} no limit"
+    return text
+
+
+def plot_group_usage(
+    summary_or_df: pd.DataFrame,
+    *,
+    top: int = 30,
+    label_column: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Data used next to the summed data limits, one pair of bars per SIM card group.
+
+    Takes a ``usage_summary`` frame (indexed by group; labels from the index or ``label_column``)
+    or a fleet frame, summed here per ``sim_card_group_id`` and labelled by ``label_column``, else
+    ``sim_card_group_name`` when present. Groups are sorted by data used, largest on top; beyond
+    ``top`` groups a note counts the rest. The limit bar sums the limits of the SIMs that have
+    one, so each row also says how many SIMs it holds and how many lack a limit.
+    """
+    top = _check_count(top, "top")
+    table = _group_table(_require(summary_or_df, [], "plot_group_usage"), label_column)
+    title = "Data used vs limit per SIM card group"
+    if table.empty:
+        return _say(ax, "No SIM card groups to plot", title)
+    known = table["consumed_mb"].notna() | table["data_limit_mb"].notna()
+    if not known.any():
+        return _say(ax, f"No usage data for the {len(table):,} SIM card groups", title)
+    table = table[known].sort_values(
+        ["consumed_mb", "data_limit_mb"], ascending=False, na_position="last", kind="stable"
+    )
+    shown = table.head(top)
+    n = len(shown)
+
+    ax = _new_axes(ax, 9.0, 1.7 + 0.5 * n)
+    y = np.arange(n, dtype=float)
+    used, lim, sims, with_limit, over = (
+        shown[c].to_numpy(dtype=float)
+        for c in ("consumed_mb", "data_limit_mb", "sim_count", "sims_with_limit", "over")
+    )
+    ax.barh(y - 0.19, np.nan_to_num(used), height=0.38, color=RISK_COLORS["ok"], label="data used")
+    ax.barh(
+        y + 0.19,
+        np.nan_to_num(lim),
+        height=0.38,
+        color="#d9d9d9",
+        edgecolor="#8a8a8a",
+        linewidth=0.6,
+        label="data limit\n(sum over SIMs\nwith a limit)",
+    )
+    ends = np.fmax(np.nan_to_num(used), np.nan_to_num(lim))
+    columns = zip(used, lim, sims, with_limit, over, strict=True)
+    _bar_captions(ax, ends, y, [_group_caption(*values) for values in columns])
+    largest = float(ends.max())
+    ax.set_xlim(0, largest * 1.18 if largest > 0 else 1.0)
+    ax.set_ylim(n - 0.5, -0.5)
+    names = [str(v) for v in shown["label"]]
+    ticks = [_group_label(*v) for v in zip(names, sims, with_limit, strict=True)]
+    ax.set_yticks(y, ticks, fontsize=8)
+    ax.tick_params(axis="y", length=0)
+    _data_axis(ax.xaxis, largest, "Data")
+    _tidy(ax, "x")
+    _side_legend(ax)
+    left_out = len(table) - n
+    ax.set_title(title, loc="left", fontsize=11, pad=18 if left_out else 8)
+    if left_out:
+        _note(
+            ax, f"showing the {n:,} of {len(table):,} groups that used most; {left_out:,} not shown"
+        )
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# Usage over time
