@@ -24,7 +24,8 @@ import pyarrow.parquet as pq
 
 from simtools.errors import InvalidInputError
 from simtools.exports import read_parquet_frame, restore_frame_dtypes, write_frame
-from simtools.usage import as_utc_timestamp, require_columns
+from simtools.timeutil import to_utc_timestamp
+from simtools.usage import require_columns
 
 __all__ = ["SNAPSHOT_COLUMNS", "load_snapshots", "save_snapshot"]
 
@@ -53,9 +54,9 @@ def save_snapshot(
             "those columns",
         )
     if taken_at is not None:
-        when = as_utc_timestamp(taken_at, name="taken_at")
+        when = to_utc_timestamp(taken_at, name="taken_at")
     elif df.attrs.get("fetched_at") is not None:
-        when = as_utc_timestamp(df.attrs["fetched_at"], name="df.attrs['fetched_at']")
+        when = to_utc_timestamp(df.attrs["fetched_at"], name="df.attrs['fetched_at']")
     else:
         when = pd.Timestamp.now(tz="UTC").as_unit("ns")
     root = Path(path)

@@ -12,14 +12,13 @@ given the period's start or end.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from simtools.errors import InvalidInputError
+from simtools.timeutil import to_utc_timestamp
 
 __all__ = [
     "NO_KEY",
@@ -97,28 +96,6 @@ def require_columns(
             hint,
         )
     return df
-
-
-def as_utc_timestamp(value: Any, *, name: str) -> pd.Timestamp:
-    """A tz-aware UTC nanosecond ``Timestamp`` from a string, date or datetime (naive = UTC)."""
-    if isinstance(value, bool) or not isinstance(
-        value, str | dt.date | np.datetime64 | pd.Timestamp
-    ):
-        raise InvalidInputError(
-            value,
-            f"{name} must be a date, a datetime or an ISO 8601 string, got {type(value).__name__}",
-            f"pass e.g. {name}='2026-05-01T00:00:00Z' or a timezone-aware datetime",
-        )
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise InvalidInputError(
-            value, f"{name}={value!r} is not a date or time ({exc})", f"e.g. {name}='2026-05-01'"
-        ) from None
-    if pd.isna(ts):
-        raise InvalidInputError(value, f"{name} is empty (NaT)", f"e.g. {name}='2026-05-01'")
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return ts.as_unit("ns")
 
 
 def _check_threshold(threshold: object) -> float:
@@ -303,9 +280,9 @@ def _billing_period(
     df: pd.DataFrame, as_of: object, period_start: object, period_end: object
 ) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
     if as_of is not None:
-        now = as_utc_timestamp(as_of, name="as_of")
+        now = to_utc_timestamp(as_of, name="as_of")
     elif df.attrs.get("fetched_at") is not None:
-        now = as_utc_timestamp(df.attrs["fetched_at"], name="df.attrs['fetched_at']")
+        now = to_utc_timestamp(df.attrs["fetched_at"], name="df.attrs['fetched_at']")
     else:
         now = pd.Timestamp.now(tz="UTC").as_unit("ns")
     month = pd.DateOffset(months=1)
@@ -313,14 +290,14 @@ def _billing_period(
         start = now.normalize().replace(day=1)
         end = start + month
     elif period_end is None:
-        start = as_utc_timestamp(period_start, name="period_start")
+        start = to_utc_timestamp(period_start, name="period_start")
         end = start + month
     elif period_start is None:
-        end = as_utc_timestamp(period_end, name="period_end")
+        end = to_utc_timestamp(period_end, name="period_end")
         start = end - month
     else:
-        start = as_utc_timestamp(period_start, name="period_start")
-        end = as_utc_timestamp(period_end, name="period_end")
+        start = to_utc_timestamp(period_start, name="period_start")
+        end = to_utc_timestamp(period_end, name="period_end")
     if start >= end:
         raise InvalidInputError(
             [str(start), str(end)],
