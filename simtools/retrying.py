@@ -51,8 +51,9 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
         except ValueError:
             if name != "retry-after":
                 continue
-            parsed = email.utils.parsedate_to_datetime(raw) if raw else None
-            if parsed is None:
+            try:
+                parsed = email.utils.parsedate_to_datetime(raw)
+            except (TypeError, ValueError):  # neither seconds nor an HTTP date: ignore it
                 continue
             seconds = parsed.timestamp() - (time.time() if now is None else now)
         else:
