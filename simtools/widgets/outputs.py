@@ -75,21 +75,27 @@ def show_message(output: Any, text: str, kind: Kind = "info", *, title: str | No
     show_html(output, message_html(text, kind, title=title), plain)
 
 
-def frame_html(frame: pd.DataFrame, *, max_rows: int = 200) -> str:
-    """A DataFrame as an HTML table (at most ``max_rows`` rows, with a note when cut)."""
+def frame_html(frame: pd.DataFrame, *, max_rows: int = 200, hide_empty: bool = False) -> str:
+    """A DataFrame as an HTML table: missing values blank, at most ``max_rows`` rows (with a note
+    when cut), and with ``hide_empty`` without the columns that hold no value at all."""
     shown = frame.head(max_rows)
-    table = shown.to_html(index=False, na_rep="", border=0, classes="simtools-table")
+    if hide_empty:
+        shown = shown.loc[:, shown.notna().any(axis=0)]
+    shown = shown.astype(object).where(shown.notna(), "")
+    table = shown.to_html(index=False, border=0, classes="simtools-table")
     note = ""
     if len(frame) > max_rows:
         note = f"<p><em>showing {max_rows:,} of {len(frame):,} rows</em></p>"
     return f'<div style="max-height: 420px; overflow: auto;">{table}</div>{note}'
 
 
-def show_frame(output: Any, frame: pd.DataFrame, *, caption: str | None = None) -> None:
-    """Append a table, optionally under a caption."""
+def show_frame(
+    output: Any, frame: pd.DataFrame, *, caption: str | None = None, hide_empty: bool = False
+) -> None:
+    """Append a table, optionally under a caption (see ``frame_html``)."""
     head = f"<h4 style='margin: 8px 0 4px 0;'>{html.escape(caption)}</h4>" if caption else ""
     plain = (f"{caption}\n" if caption else "") + frame.to_string(index=False, max_rows=60)
-    show_html(output, head + frame_html(frame), plain)
+    show_html(output, head + frame_html(frame, hide_empty=hide_empty), plain)
 
 
 def figure_png(figure: Any, *, dpi: int = 100) -> bytes:

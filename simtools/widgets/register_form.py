@@ -225,10 +225,10 @@ class RegisterForm:
             show_message(self.output, str(stopped), "error", title="Registration stopped")
         frame = registration_frame(result)
         self.last_frame = frame
-        show_frame(self.output, frame, caption="Outcome per entry")
+        show_frame(self.output, frame, caption="Outcome per entry", hide_empty=True)
         errors = errors_frame(result)
         if len(errors):
-            show_frame(self.output, errors, caption="Errors returned by the API")
+            show_frame(self.output, errors, caption="Errors returned by the API", hide_empty=True)
         sims = sim_cards_frame(result)
         if len(sims):
             figure = usage_figure(sims)
