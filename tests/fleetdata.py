@@ -7,37 +7,11 @@ from typing import Any
 
 import pandas as pd
 
+from simtools.frames import SIM_CARD_COLUMNS
 from simtools.models import SIM_STATUSES, SIM_TYPES
 from simtools.units import DATA_UNITS
 
-SIM_COLUMNS = (
-    "id",
-    "iccid",
-    "imsi",
-    "msisdn",
-    "type",
-    "status",
-    "status_reason",
-    "sim_card_group_id",
-    "tags",
-    "data_limit_amount",
-    "data_limit_unit",
-    "data_limit_mb",
-    "consumed_amount",
-    "consumed_unit",
-    "consumed_mb",
-    "utilization",
-    "over_limit",
-    "headroom_mb",
-    "actions_in_progress",
-    "voice_enabled",
-    "esim_installation_status",
-    "eid",
-    "version",
-    "authorized_imeis",
-    "created_at",
-    "updated_at",
-)
+SIM_COLUMNS = SIM_CARD_COLUMNS
 
 _STRING = ("id", "iccid", "imsi", "msisdn", "status_reason", "sim_card_group_id")
 _STRING_TAIL = ("eid", "version")

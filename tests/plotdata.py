@@ -8,45 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-SIM_COLUMNS = (
-    "id",
-    "iccid",
-    "imsi",
-    "msisdn",
-    "type",
-    "status",
-    "status_reason",
-    "sim_card_group_id",
-    "tags",
-    "data_limit_amount",
-    "data_limit_unit",
-    "data_limit_mb",
-    "consumed_amount",
-    "consumed_unit",
-    "consumed_mb",
-    "utilization",
-    "over_limit",
-    "headroom_mb",
-    "actions_in_progress",
-    "voice_enabled",
-    "esim_installation_status",
-    "eid",
-    "version",
-    "authorized_imeis",
-    "created_at",
-    "updated_at",
-)
+from simtools.frames import SIM_CARD_COLUMNS
+from simtools.usage import SUMMARY_COLUMNS as USAGE_SUMMARY_COLUMNS
 
-SUMMARY_COLUMNS = (
-    "sim_count",
-    "consumed_mb",
-    "data_limit_mb",
-    "sims_with_limit",
-    "mean_utilization",
-    "max_utilization",
-    "over_limit_count",
-    "near_limit_count",
-)
+SIM_COLUMNS = SIM_CARD_COLUMNS
+
+SUMMARY_COLUMNS = USAGE_SUMMARY_COLUMNS
 
 
 def sim(
