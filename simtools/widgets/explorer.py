@@ -193,13 +193,14 @@ class UsageExplorer:
             top = int(self.top_input.value)
             sort_by = str(self.sort_input.value)
             self.caption.value = f"<b>{match_caption(filtered, len(self.frame), threshold)}</b>"
+            # The table first: it is ready in milliseconds, the figure takes a render.
+            table = top_rows(filtered, top, sort_by, threshold)
+            clear(self.table_output)
+            show_frame(self.table_output, table, caption=f"Top {len(table):,} by {sort_by}")
             figure = usage_figure(filtered, top=top, sort_by=sort_by, threshold=threshold)
             self.last_figure = figure
             clear(self.plot_output)
             show_figure(self.plot_output, figure)
-            clear(self.table_output)
-            table = top_rows(filtered, top, sort_by, threshold)
-            show_frame(self.table_output, table, caption=f"Top {len(table):,} by {sort_by}")
 
     def _on_refresh(self, _button: Any = None) -> None:
         if self.client is None:

@@ -81,12 +81,21 @@ def frame_html(frame: pd.DataFrame, *, max_rows: int = 200, hide_empty: bool = F
     shown = frame.head(max_rows)
     if hide_empty:
         shown = shown.loc[:, shown.notna().any(axis=0)]
-    shown = shown.astype(object).where(shown.notna(), "")
+    shown = shown.astype(object).where(shown.notna(), "").map(_cell_text)
     table = shown.to_html(index=False, border=0, classes="simtools-table")
     note = ""
     if len(frame) > max_rows:
         note = f"<p><em>showing {max_rows:,} of {len(frame):,} rows</em></p>"
     return f'<div style="max-height: 420px; overflow: auto;">{table}</div>{note}'
+
+
+def _cell_text(value: Any) -> Any:
+    """Lists of tags as ``a, b``; floats to at most two decimals (display only)."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) < 1e15 else f"{value:.3g}"
+    return value
 
 
 def show_frame(
@@ -101,7 +110,7 @@ def show_frame(
 def figure_png(figure: Any, *, dpi: int = 100) -> bytes:
     """The figure rendered to PNG bytes (no pyplot and no backend needed)."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    figure.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
 
 
