@@ -632,3 +632,24 @@ def test_register_with_a_bad_key_raises_nothing_through_the_client(sandbox: Sand
         result, stopped = register_entries(c, parse_codes(sandbox.available_codes(1)))
     assert isinstance(stopped, AuthenticationError)
     assert result.counts()["skipped"] == 1
+
+
+def test_explorer_shows_a_failed_fetch_and_stays_usable(sandbox: Sandbox) -> None:
+    """When the fleet cannot be fetched the explorer says why and shows an empty fleet."""
+    with SimClient("KEY-wrong", base_url=sandbox.base_url) as c:
+        explorer = usage_explorer(c)
+        explorer.refresh_button.click()
+    shown = output_text(explorer.output)
+    assert shown.startswith("Could not fetch the fleet: GET")
+    assert "401" in shown
+    assert len(explorer.frame) == 0
+    assert explorer.caption.value == "<b>0 of 0 SIMs match</b>"
+    assert explorer.group_input.options == ()
+
+
+def test_forms_display_as_their_widget_box(client: SimClient) -> None:
+    """Ending a cell with a form shows its VBox (a widget view of the box's model)."""
+    for form in (register_form(client), api_key_form()):
+        bundle = form._repr_mimebundle_()
+        view = bundle["application/vnd.jupyter.widget-view+json"]
+        assert view["model_id"] == form.widget.model_id
