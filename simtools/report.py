@@ -100,7 +100,7 @@ def execute_notebook(
             client.execute()
         except CellExecutionError as exc:
             nbformat.write(nb, target)
-            raise NotebookFailed(src.name, target, _first_line(str(exc))) from None
+            raise NotebookFailed(src.name, target, _headline(exc)) from None
     nbformat.write(nb, target)
     return target
 
@@ -110,9 +110,11 @@ def _nothing() -> Iterator[None]:
     yield
 
 
-def _first_line(text: str) -> str:
-    lines = [line for line in text.splitlines() if line.strip()]
-    return lines[-1][:300] if lines else "unknown error"
+def _headline(exc: Any) -> str:
+    """``ename: first line of evalue``, e.g. ``RunbookStop: STOPPED at step 'check codes': ...``."""
+    ename = getattr(exc, "ename", None) or type(exc).__name__
+    lines = [line for line in str(getattr(exc, "evalue", "") or "").splitlines() if line.strip()]
+    return f"{ename}: {lines[0][:300]}" if lines else str(ename)
 
 
 def notebook_to_html(path: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:

@@ -141,11 +141,12 @@ def test_codes_source_keeps_pasted_text(client: SimClient) -> None:
 
 
 def test_resolve_group_default(client: SimClient) -> None:
-    """None picks the default group: no id is sent, its name is shown, the table lists groups."""
+    """None picks the account's default group by its id; the table lists every group."""
     choice = runbook.resolve_group(client, None)
-    assert choice.id is None
+    default = next(g for g in client.list_sim_card_groups() if g.default)
+    assert choice.id == default.id
     assert choice.name == "Default"
-    assert "Default" in choice.message
+    assert choice.message == f"New SIMs go into the default group, Default ({default.id})."
     assert set(choice.frame["name"]) >= {"Default", "Asset trackers"}
 
 
@@ -404,6 +405,19 @@ def test_group_members_marks_the_new_sims(client: SimClient, sandbox: Sandbox) -
     assert set(members["sim_card_group_id"]) == {group.id}
     assert members["new"].sum() == 2
     assert set(members.loc[members["new"], "id"]) == set(sims.frame["id"])
+
+
+def test_group_members_of_a_dry_run_are_the_chosen_group(
+    client: SimClient, sandbox: Sandbox
+) -> None:
+    """Nothing registered: the chosen group's SIMs, none of them new."""
+    group = runbook.resolve_group(client, "Field sensors")
+    result = client.register(sandbox.available_codes(1), dry_run=True, progress=False)
+    members = runbook.group_members(client, runbook.verify_registration(client, result), group)
+    assert len(members) > 0
+    assert set(members["sim_card_group_id"]) == {group.id}
+    assert not members["new"].any()
+    assert runbook.group_members(client, runbook.verify_registration(client, result)).empty
 
 
 # -- the audit trail ------------------------------------------------------------------------------

@@ -73,7 +73,8 @@ def _existing_file(path: Path) -> Path:
 
 @dataclass(frozen=True, repr=False)
 class GroupChoice(StepReport):
-    """The SIM card group new SIMs go into; ``id`` is None for the account's default group."""
+    """The SIM card group new SIMs go into; ``id`` is None only when the account names no
+    default group (the API then picks one)."""
 
     id: str | None
     name: str
@@ -93,9 +94,13 @@ def resolve_group(client: SimClient, group: str | None) -> GroupChoice:
         }
     )
     if group is None:
-        default = next((g for g in groups if g.default), None)
-        name = default.name if default and default.name else "the default group"
-        return GroupChoice(None, name, f"New SIMs go into the default group ({name}).", table)
+        default = next((g for g in groups if g.default and g.id), None)
+        if default is None:  # the API then picks the group itself
+            message = "New SIMs go into the default group."
+            return GroupChoice(None, "the default group", message, table)
+        name = default.name or str(default.id)
+        message = f"New SIMs go into the default group, {name} ({default.id})."
+        return GroupChoice(default.id, name, message, table)
     if not isinstance(group, str) or not group.strip():
         raise RunbookStop(
             "group", f"sim_card_group {group!r} is not a name or an id", "use a name from the table"

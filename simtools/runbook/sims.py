@@ -16,6 +16,7 @@ from simtools.frames import sim_cards_frame
 from simtools.lifecycle import ACTION_COLUMNS
 from simtools.models import TRANSITIONAL_STATUSES, SimCard
 from simtools.runbook.base import StepReport
+from simtools.runbook.prepare import GroupChoice
 
 if TYPE_CHECKING:
     from simtools.client import SimClient
@@ -95,10 +96,15 @@ def _transitional(sim: SimCard) -> bool:
     return sim.status is not None and sim.status.value in TRANSITIONAL_STATUSES
 
 
-def group_members(client: SimClient, verification: Verification) -> pd.DataFrame:
+def group_members(
+    client: SimClient, verification: Verification, group: GroupChoice | None = None
+) -> pd.DataFrame:
     """Every SIM card of the group(s) the new SIM cards joined (``fleet_frame`` columns), with a
-    ``new`` column that marks the SIM cards of this run."""
+    ``new`` column that marks the SIM cards of this run. Without new SIM cards (a dry run), the
+    SIM cards of ``group``."""
     groups = verification.frame["sim_card_group_id"].dropna().astype(str).unique().tolist()
+    if not groups and group is not None and group.id is not None:
+        groups = [group.id]
     frames = [fleet_frame(client, sim_card_group_id=g, progress=False) for g in groups]
     members = pd.concat(frames, ignore_index=True) if frames else _empty_fleet_frame(verification)
     members["new"] = members["id"].isin(verification.frame["id"]).astype("boolean")

@@ -1,0 +1,146 @@
+"""The notebooks run top to bottom on a fresh kernel against their own sandbox, as CI runs them."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simtools.report import NotebookFailed, cell_outputs_text, execute_notebook, notebook_dir
+from simtools.sandbox.server import new_api_key
+
+NOTEBOOKS = sorted(notebook_dir().glob("*.ipynb"))
+RUNBOOK = notebook_dir() / "01-onboarding-runbook.ipynb"
+#: Telnyx keys start with KEY (the sandbox's too: ``KEYSANDBOX_`` and 32 URL-safe characters).
+KEY_LIKE = re.compile(r"KEY[A-Za-z0-9_\-]{20,}")
+#: What a Python or IPython traceback frame looks like.
+FRAME_MARKERS = ("Traceback (most recent call last)", 'File "', "Cell In[", "---->", "<module>")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _cells(path: Path) -> list[dict[str, Any]]:
+    cells: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return cells
+
+
+def _outputs(path: Path, kind: str) -> list[dict[str, Any]]:
+    return [o for c in _cells(path) for o in c.get("outputs", []) if o["output_type"] == kind]
+
+
+def _execute(path: Path, out: Path, **options: Any) -> Path:
+    # CI exports MPLBACKEND=Agg; the notebooks must still draw inline.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MPLBACKEND", "Agg")
+        return execute_notebook(path, out, **options)
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]:
+    """``executed(path)``: the notebook run once on a fresh kernel (shared by this module)."""
+    done: dict[Path, Path] = {}
+
+    def run(path: Path) -> Path:
+        if path not in done:
+            done[path] = _execute(path, tmp_path_factory.mktemp(path.stem))
+        return done[path]
+
+    return run
+
+
+def test_there_are_notebooks() -> None:
+    """The three notebooks are where the report runner looks."""
+    assert [p.name for p in NOTEBOOKS] == [
+        "00-quickstart.ipynb",
+        "01-onboarding-runbook.ipynb",
+        "02-fleet-usage-analysis.ipynb",
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_stored_without_outputs(path: Path) -> None:
+    """Code cells are committed without outputs and execution counts."""
+    for cell in _cells(path):
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [], cell["source"]
+            assert cell["execution_count"] is None, cell["source"]
+
+
+def test_key_pattern_matches_a_sandbox_key() -> None:
+    """The secret check below would see a sandbox key if one were printed."""
+    assert KEY_LIKE.search(f"api_key={new_api_key()}") is not None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_top_to_bottom(path: Path, executed: Callable[[Path], Path]) -> None:
+    """No error, nothing on stderr, at least one figure, and nothing that looks like a key."""
+    done = executed(path)
+    code = [c for c in _cells(done) if c["cell_type"] == "code"]
+    assert all(c["execution_count"] for c in code)
+    assert _outputs(done, "error") == []
+    stderr = [o for o in _outputs(done, "stream") if o["name"] == "stderr"]
+    assert ["".join(o["text"]) for o in stderr] == []
+    figures = [o for o in _outputs(done, "display_data") if "image/png" in o["data"]]
+    assert len(figures) >= 1
+    assert KEY_LIKE.search(cell_outputs_text(done)) is None
+    assert KEY_LIKE.search(done.read_text(encoding="utf-8")) is None
+
+
+def test_quickstart_is_short() -> None:
+    """The quickstart stays under a dozen cells."""
+    assert len(_cells(notebook_dir() / "00-quickstart.ipynb")) < 12
+
+
+def test_runbook_parameters_cell_names_every_parameter() -> None:
+    """One cell tagged 'parameters' assigns each documented parameter, sandbox-ready defaults."""
+    tagged = [c for c in _cells(RUNBOOK) if "parameters" in c["metadata"].get("tags", [])]
+    assert len(tagged) == 1
+    tree = ast.parse("".join(tagged[0]["source"]))
+    values = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+    assert values == {
+        "codes": None,
+        "sim_card_group": None,
+        "tags": ["onboarding"],
+        "target_status": "enabled",
+        "dry_run": False,
+        "ledger": None,
+        "output_dir": "runbook-output",
+    }
+
+
+@pytest.mark.slow
+def test_runbook_writes_the_audit_trail(executed: Callable[[Path], Path]) -> None:
+    """The default run on the sandbox leaves an outcome CSV with every kind of outcome."""
+    import pandas as pd
+
+    done = executed(RUNBOOK)
+    (csv,) = (done.parent / "work" / "runbook-output").glob("onboarding-outcome-*.csv")
+    outcome = pd.read_csv(csv, dtype=str)
+    assert outcome["outcome"].tolist() == ["registered"] * 4 + ["duplicate", "invalid", "failed"]
+    assert outcome["final_status"].tolist()[:4] == ["enabled"] * 4
+
+
+@pytest.mark.slow
+def test_runbook_stops_readably_on_malformed_codes(tmp_path: Path) -> None:
+    """Only malformed codes: the run stops at the check step with the message, no traceback."""
+    with pytest.raises(NotebookFailed) as info:
+        _execute(RUNBOOK, tmp_path, parameters={"codes": "12x\n999"})
+    assert "RunbookStop: STOPPED at step 'check codes'" in str(info.value)
+    ran = [c for c in _cells(info.value.path) if c.get("execution_count")]
+    assert "check-codes" in ran[-1]["metadata"]["tags"]
+    (error,) = [o for o in ran[-1]["outputs"] if o["output_type"] == "error"]
+    assert error["ename"] == "RunbookStop"
+    lines = [ANSI.sub("", line) for line in error["traceback"]]
+    assert lines[0] == "STOPPED at step 'check codes': none of the 2 entries can be registered"
+    assert lines[1] == "  - line 1: '12x' is not 10 digits (it contains 'x')"
+    assert lines[-1].startswith("What to do: fix the codes")
+    assert not [line for line in lines for marker in FRAME_MARKERS if marker in line]
