@@ -515,10 +515,13 @@ def test_explorer_from_a_frame_exports_the_filtered_rows() -> None:
     assert list(link_csv(explorer.output)["id"]) == ["sim-0", "sim-2"]
 
 
-def test_explorer_refuses_other_sources() -> None:
-    """Anything but a client or a frame is an InvalidInputError."""
+def test_forms_refuse_other_sources() -> None:
+    """The explorer takes a client or a frame, the registration form a client; anything else
+    is an InvalidInputError."""
     with pytest.raises(InvalidInputError, match="SimClient or a DataFrame"):
         usage_explorer([1, 2, 3])  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="register_form needs a SimClient"):
+        register_form("KEY123")  # type: ignore[arg-type]
 
 
 def test_fleet_filter_combines_selections() -> None:

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import pandas as pd
 
+from simtools.client import SimClient
 from simtools.connect import connection_banner
-from simtools.errors import SimToolsError
+from simtools.errors import InvalidInputError, SimToolsError
 from simtools.frames import errors_frame, registration_frame, sim_cards_frame
 from simtools.models import REGISTER_STATUSES
 from simtools.results import RegistrationResult
@@ -36,8 +37,6 @@ from simtools.widgets.registering import register_entries, retry_failed, summary
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-    from simtools.client import SimClient
 
 __all__ = ["RegisterForm", "banner_html", "register_form", "usage_figure"]
 
@@ -73,6 +72,12 @@ class RegisterForm:
     """
 
     def __init__(self, client: SimClient) -> None:
+        if not isinstance(client, SimClient):
+            raise InvalidInputError(
+                type(client).__name__,
+                f"register_form needs a SimClient, got {type(client).__name__}",
+                "pass simtools.connect() or SimClient(api_key, base_url=...)",
+            )
         self.client = client
         self.last_result: RegistrationResult | None = None
         self.last_frame: pd.DataFrame | None = None
