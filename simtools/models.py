@@ -51,6 +51,8 @@ FILTER_STATUSES = ("enabled", "disabled", "standby", "data_limit_exceeded", "una
 REGISTER_STATUSES = ("enabled", "disabled", "standby")
 SIM_TYPES = ("physical", "esim")
 
+#: How ``invalid_detail`` says a registration code was already used.
+ALREADY_USED_PHRASES = ("already been used", "already used", "already registered")
 _POINTER_INDEX = re.compile(r"^/registration_codes/(\d+)$")
 
 
@@ -163,6 +165,16 @@ class CodeValidation(WireModel):
     registration_code: str | None = None
     valid: bool | None = None
     invalid_detail: str | None = None
+
+    @property
+    def already_used(self) -> bool:
+        """True when the API refused the code because it was already used (registered).
+
+        The contract gives one example, "This code has already been used."; the match is on
+        the phrases in ``ALREADY_USED_PHRASES``, case-insensitively.
+        """
+        text = (self.invalid_detail or "").lower()
+        return self.valid is False and any(p in text for p in ALREADY_USED_PHRASES)
 
 
 class SimCardGroup(WireModel):

@@ -46,7 +46,6 @@ __all__ = ["MAX_ROUNDS", "PAIR_SIMS_IN_ORDER", "register"]
 PAIR_SIMS_IN_ORDER = True
 #: Attempts per chunk while its outcome stays unknown (each after a reconciliation).
 MAX_ROUNDS = 6
-_USED_MARKERS = ("already been used", "already used", "already registered")
 
 
 def register(
@@ -295,7 +294,7 @@ class _Run:
                 still.append(code)
             elif check.valid:
                 still.append(code)
-            elif _says_used(check.invalid_detail):
+            elif check.already_used:
                 self.settle(
                     code,
                     "registered",
@@ -310,11 +309,6 @@ class _Run:
                     reason=check.invalid_detail or "the validate endpoint rejected the code",
                 )
         return still
-
-
-def _says_used(detail: str | None) -> bool:
-    text = (detail or "").lower()
-    return any(marker in text for marker in _USED_MARKERS)
 
 
 def _pause(attempt: int, hint: float | None) -> float:

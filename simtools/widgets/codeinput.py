@@ -39,7 +39,6 @@ PREVIEW_COLUMNS = ("position", "where", "value", "check", "detail")
 #: it was registered before), ``rejected`` (the API refused it for another reason),
 #: ``not checked`` (the API answered nothing about it).
 PREVIEW_CHECKS = ("valid", "duplicate", "malformed", "already used", "rejected", "not checked")
-_USED_MARKERS = ("already been used", "already used", "already registered")
 _TEXT_SUFFIXES = ("", ".txt", ".text", ".lst", ".dat")
 _TABLE_SUFFIXES = (".csv", ".tsv")
 _SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
@@ -197,11 +196,6 @@ def group_options(
     return options, default
 
 
-def _says_used(detail: str | None) -> bool:
-    text = (detail or "").lower()
-    return any(marker in text for marker in _USED_MARKERS)
-
-
 def preview_frame(
     parsed: ParsedCodes, validations: Sequence[CodeValidation] | None = None
 ) -> pd.DataFrame:
@@ -241,6 +235,6 @@ def _entry_check(
         return "not checked", "the API did not report on this code"
     if answer.valid:
         return "valid", None
-    if _says_used(answer.invalid_detail):
+    if answer.already_used:
         return "already used", answer.invalid_detail
     return "rejected", answer.invalid_detail or "the API refused this code"
