@@ -109,3 +109,35 @@ def test_bad_status_filter_exits_2(
     monkeypatch.setenv("TELNYX_BASE_URL", sandbox.base_url)
     assert main(["sims", "--status", "active"]) == 2
     assert "'active'" in capsys.readouterr().err
+
+
+def test_snapshot_and_history_against_the_sandbox(
+    sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`simtools snapshot DIR` appends a snapshot; `simtools history --daily` writes daily usage."""
+    from simtools.snapshots import load_snapshots
+
+    monkeypatch.setenv("TELNYX_API_KEY", sandbox.api_key)
+    monkeypatch.setenv("TELNYX_BASE_URL", sandbox.base_url)
+    snaps = tmp_path / "snaps"
+    assert main(["snapshot", str(snaps)]) == 0
+    assert main(["snapshot", str(snaps)]) == 0
+    loaded = load_snapshots(snaps)
+    assert loaded["taken_at"].nunique() == 2
+    now = pd.Timestamp.now(tz="UTC")
+    start = now.replace(day=1).strftime("%Y-%m-%d")
+    end = (now + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    daily = tmp_path / "daily.csv"
+    assert main(["history", "--start", start, "--end", end, "--daily", "--out", str(daily)]) == 0
+    frame = pd.read_csv(daily)
+    assert {"date", "total_mb", "sessions"} <= set(frame.columns)
+    assert frame["total_mb"].sum() > 0
+
+
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each command answers --help with its description."""
+    for command in ("demo", "frame", "register", "sims", "usage", "snapshot", "history", "sandbox"):
+        with pytest.raises(SystemExit) as info:
+            main([command, "--help"])
+        assert info.value.code == 0
+        assert "usage: simtools" in capsys.readouterr().out
