@@ -1,8 +1,9 @@
 """``simtools demo``: the whole workflow on a sandbox, written to ``./simtools-demo/``.
 
-Onboarding (check, register, verify, enable) and fleet analysis (summaries, near-limit SIMs,
-end-of-period projection), with CSV frames, PNG plots and an HTML report of the executed
-notebooks. Nothing touches a real account, whatever the environment says.
+Onboarding with the runbook's steps (check, register, verify, enable) and fleet analysis
+(summaries, near-limit SIMs, end-of-period projection, daily usage), with CSV frames, PNG plots
+and an HTML report of the executed notebooks. Nothing touches a real account, whatever the
+environment says.
 """
 
 from __future__ import annotations
@@ -10,11 +11,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+if TYPE_CHECKING:
+    from simtools.client import SimClient
+
 __all__ = ["run_demo"]
+
+_OUTCOME_SHOWN = ["position", "registration_code", "outcome", "reason", "error_detail"]
 
 
 def _say(text: str = "") -> None:
@@ -23,7 +29,8 @@ def _say(text: str = "") -> None:
 
 def _table(frame: pd.DataFrame, rows: int = 20) -> str:
     with pd.option_context("display.width", 160, "display.max_columns", 12):
-        return frame.to_string(max_rows=rows)
+        text = frame.to_string(max_rows=rows, index=False, max_colwidth=60)
+    return "\n".join(f"   {line}" for line in text.splitlines())
 
 
 def run_demo(
@@ -34,94 +41,113 @@ def run_demo(
     notebooks: bool = True,
 ) -> Path:
     """Run the demo and return the output folder."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     from simtools.client import SimClient
-    from simtools.codes import parse_codes
     from simtools.connect import connection_banner
-    from simtools.fleet import fleet_frame
-    from simtools.frames import errors_frame, registration_frame
     from simtools.sandbox import serve
-    from simtools.usage import near_limit, project_period_end, usage_summary
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    with serve(port=0, fleet_size=fleet_size, seed=seed) as sandbox:
-        client = SimClient(sandbox.api_key, base_url=sandbox.base_url)
-        with client:
-            _say(connection_banner(client))
-            fresh = sandbox.available_codes(6)
-            used = sandbox.used_codes(1)
-            pasted = "\n".join([*fresh, fresh[0], "12345x7890", *used])
-            _say("\n1. Check the pasted codes")
-            parsed = parse_codes(pasted, errors="collect")
-            for problem in parsed.problems:
-                _say(f"   refused locally: {problem}")
-            for check in client.validate_codes(parsed.codes):
-                verdict = "ok" if check.valid else check.invalid_detail
-                _say(f"   {check.registration_code}: {verdict}")
-
-            _say("\n2. Register the valid codes (malformed and repeated lines are not sent)")
-            result = client.register(pasted, on_invalid="skip", tags=["demo"], progress=False)
-            outcome = registration_frame(result)
-            _say(
-                _table(
-                    outcome[
-                        [
-                            "position",
-                            "registration_code",
-                            "outcome",
-                            "error_detail",
-                            "reason",
-                            "iccid",
-                        ]
-                    ]
-                )
-            )
-            outcome.to_csv(out / "registration_outcome.csv", index=False)
-            errors_frame(result).to_csv(out / "registration_errors.csv", index=False)
-
-            _say("\n3. Enable the new SIM cards and wait for the actions to settle")
-            new_ids = [o.sim_card.id for o in result.outcomes if o.sim_card and o.sim_card.id]
-            if new_ids:
-                actions = client.enable(new_ids, timeout=30)
-                _say(_table(actions[["sim_card_id", "action_status", "sim_status"]]))
-                actions.to_csv(out / "enable_actions.csv", index=False)
-
-            _say("\n4. The fleet, summarised by group")
-            fleet = fleet_frame(client, progress=False)
-            summary = usage_summary(fleet, by="group")
-            _say(_table(summary))
-            fleet.to_csv(out / "fleet.csv", index=False)
-            summary.to_csv(out / "usage_by_group.csv")
-            risky = near_limit(fleet)
-            _say(f"\n   {len(risky)} of {len(fleet)} SIM cards are at 80% of their limit or more")
-
-            _say("\n5. End-of-period projection (calendar month, UTC)")
-            projected = project_period_end(fleet)
-            crossing = projected[projected["projected_over_limit"].fillna(False).astype(bool)]
-            _say(f"   {len(crossing)} SIM cards will be over their limit by the end of the month")
-            projected.to_csv(out / "projection.csv", index=False)
-
-            _say("\n6. Plots")
-            for path in _plots(out, fleet, summary, client, result):
-                _say(f"   {path}")
+    with (
+        serve(port=0, fleet_size=fleet_size, seed=seed) as sandbox,
+        SimClient(sandbox.api_key, base_url=sandbox.base_url) as client,
+    ):
+        client.sandbox = sandbox
+        _say(connection_banner(client))
+        members = _onboard(client, out)
+        _analyse(client, out, members)
     if notebooks:
-        _say("\n7. Notebook report (each notebook runs on a fresh kernel and its own sandbox)")
+        _say("\n8. Notebook report (each notebook runs on a fresh kernel and its own sandbox)")
         for path in _notebook_report(out):
             _say(f"   {path}")
     _say(f"\nDone. Everything is in {out.resolve()}")
     return out
 
 
+def _onboard(client: SimClient, out: Path) -> pd.DataFrame:
+    """The runbook's steps on made-up input; returns the SIMs of the group they joined."""
+    from simtools import runbook
+    from simtools.exports import write_frame
+    from simtools.frames import errors_frame
+
+    _say("\n1. Check the pasted codes (four fresh, one repeated, one malformed, one already used)")
+    check = runbook.check_codes(client, runbook.codes_source(client, None))
+    _say(f"   {check.message}\n{_table(check.frame)}")
+
+    group = runbook.resolve_group(client, "Asset trackers")
+    _say(f"\n2. Register the codes: {group.message} They come up disabled.")
+    result = client.register(
+        check.source,
+        on_invalid="skip",
+        sim_card_group_id=group.id,
+        tags=["demo"],
+        status="disabled",
+        progress=False,
+    )
+    _say(_table(runbook.outcome_frame(result)[_OUTCOME_SHOWN]))
+
+    _say("\n3. Verify the new SIM cards in the fleet")
+    sims = runbook.verify_registration(client, result)
+    _say(f"   {sims.message}")
+
+    _say("\n4. Enable them and wait for the actions to settle")
+    actions = runbook.activate(client, sims, "enabled")
+    _say(f"   {actions.message}\n{_table(actions.frame[['sim_card_id', 'action_status']])}")
+    write_frame(actions.frame, out / "enable_actions.csv")
+
+    outcome = runbook.outcome_frame(result, sims, actions)
+    write_frame(outcome, out / "registration_outcome.csv")
+    write_frame(errors_frame(result), out / "registration_errors.csv")
+    _say(f"\n   Outcome per entry:\n{_table(runbook.outcome_summary(outcome))}")
+    return runbook.group_members(client, sims, group)
+
+
+def _analyse(client: SimClient, out: Path, members: pd.DataFrame) -> None:
+    from simtools.exports import write_frame
+    from simtools.fleet import fleet_frame
+    from simtools.history import daily_usage, usage_records_frame
+    from simtools.usage import near_limit, project_period_end, top_consumers, usage_summary
+
+    _say("\n5. The fleet, summarised by group")
+    fleet = fleet_frame(client, progress=False)
+    summary = usage_summary(fleet, by="group")
+    _say(_table(summary.reset_index(drop=True)))
+    write_frame(fleet, out / "fleet.csv")
+    write_frame(summary.reset_index(), out / "usage_by_group.csv")
+    risky = near_limit(fleet)
+    over = int(risky["over_limit"].fillna(False).astype(bool).sum())
+    _say(f"\n   {len(risky)} of {len(fleet)} SIM cards are at 80% of their limit or more")
+    _say(f"   ({over} over it); the top consumers:")
+    top = top_consumers(fleet, 5)[["iccid", "sim_card_group_name", "consumed_mb", "data_limit_mb"]]
+    _say(_table(top))
+
+    _say("\n6. End-of-period projection (calendar month, UTC)")
+    projected = project_period_end(fleet)
+    crossing = projected["projected_over_limit"].fillna(False).astype(bool)
+    _say(f"   {int(crossing.sum())} SIM cards will be over their limit by the end of the month")
+    # pandas' own CSV writer: write_frame's ISO conversion of UTC times fails on NaT (SIMs that
+    # will not reach their limit have no limit_crossing_at).
+    projected.to_csv(out / "projection.csv", index=False)
+
+    now = pd.Timestamp.now(tz="UTC")
+    records = usage_records_frame(client.usage_records(now.normalize().replace(day=1), now))
+    daily = daily_usage(records)
+    write_frame(daily, out / "daily_usage.csv")
+
+    _say("\n7. Plots")
+    for path in _plots(out, fleet, summary, members, daily):
+        _say(f"   {path}")
+
+
 def _plots(
-    out: Path, fleet: pd.DataFrame, summary: pd.DataFrame, client: Any, result: Any
+    out: Path,
+    fleet: pd.DataFrame,
+    summary: pd.DataFrame,
+    members: pd.DataFrame,
+    daily: pd.DataFrame,
 ) -> list[Path]:
+    # Figures made without pyplot: no backend is chosen or changed for the calling process.
     from matplotlib.figure import Figure
 
-    from simtools.frames import sim_cards_frame
-    from simtools.history import daily_usage, usage_records_frame
     from simtools.plots import (
         plot_daily_usage,
         plot_group_usage,
@@ -129,22 +155,21 @@ def _plots(
         plot_utilization_histogram,
     )
 
-    now = pd.Timestamp.now(tz="UTC")
-    records = usage_records_frame(client.usage_records(now.replace(day=1).normalize(), now))
     jobs: dict[str, Callable[[Any], Any]] = {
-        "new_sims_usage_vs_limit.png": lambda ax: plot_usage_vs_limit(
-            sim_cards_frame(result), ax=ax
+        "onboarded_group_usage_vs_limit.png": lambda ax: plot_usage_vs_limit(
+            members, top=20, ax=ax
         ),
         "fleet_usage_vs_limit.png": lambda ax: plot_usage_vs_limit(fleet, ax=ax),
         "utilization_histogram.png": lambda ax: plot_utilization_histogram(fleet, ax=ax),
-        "group_usage.png": lambda ax: plot_group_usage(summary, ax=ax),
-        "daily_usage.png": lambda ax: plot_daily_usage(daily_usage(records), ax=ax),
+        "group_usage.png": lambda ax: plot_group_usage(
+            summary, label_column="sim_card_group_name", ax=ax
+        ),
+        "daily_usage.png": lambda ax: plot_daily_usage(daily, ax=ax),
     }
     paths = []
     for name, draw in jobs.items():
-        fig = Figure(figsize=(10, 7))
+        fig = Figure(figsize=(10, 7), layout="constrained")
         draw(fig.add_subplot())
-        fig.tight_layout()
         path = out / name
         fig.savefig(path, dpi=110)
         paths.append(path)

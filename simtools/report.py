@@ -13,7 +13,13 @@ from typing import Any
 
 from simtools.errors import InvalidInputError, SimToolsError
 
-__all__ = ["NotebookFailed", "execute_notebook", "notebook_dir", "notebook_to_html"]
+__all__ = [
+    "NotebookFailed",
+    "cell_outputs_text",
+    "execute_notebook",
+    "notebook_dir",
+    "notebook_to_html",
+]
 
 
 class NotebookFailed(SimToolsError):
@@ -91,7 +97,13 @@ def execute_notebook(
     work = out / "work"
     work.mkdir(exist_ok=True)
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(work)}}
+        nb,
+        timeout=timeout,
+        # The kernel's own start-up notices (its logger, not cell output) would only clutter
+        # the demo's terminal; errors still show.
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        kernel_name="python3",
+        resources={"metadata": {"path": str(work)}},
     )
     target = out / src.name
     env = _sandbox_environment() if sandbox_only else _nothing()
@@ -130,7 +142,9 @@ def notebook_to_html(path: str | os.PathLike[str], target: str | os.PathLike[str
 
 
 def cell_outputs_text(path: str | os.PathLike[str]) -> str:
-    """All text outputs of an executed notebook, for checks (e.g. no secret was printed)."""
+    """All text outputs of an executed notebook, tracebacks included, for checks (e.g. no secret
+    was printed). Base64 image payloads are left out: they are not text, and random letters in
+    them could look like anything."""
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     parts: list[str] = []
     for cell in nb.get("cells", []):
@@ -138,7 +152,9 @@ def cell_outputs_text(path: str | os.PathLike[str]) -> str:
             if "text" in output:
                 text = output["text"]
                 parts.append("".join(text) if isinstance(text, list) else text)
-            for value in output.get("data", {}).values():
+            for mime, value in output.get("data", {}).items():
+                if mime.startswith("image/") and mime != "image/svg+xml":
+                    continue
                 parts.append(json.dumps(value) if not isinstance(value, str) else value)
             if "traceback" in output:
                 parts.extend(output["traceback"])

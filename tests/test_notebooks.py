@@ -75,6 +75,31 @@ def test_key_pattern_matches_a_sandbox_key() -> None:
     assert KEY_LIKE.search(f"api_key={new_api_key()}") is not None
 
 
+def test_outputs_text_holds_text_and_tracebacks_but_not_images(tmp_path: Path) -> None:
+    """The text searched for secrets covers printed text, rich text and tracebacks, not PNGs."""
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "outputs": [
+                    {"output_type": "stream", "name": "stdout", "text": ["printed\n"]},
+                    {
+                        "output_type": "display_data",
+                        "data": {"text/html": "<b>rich</b>", "image/png": "iVBORKEY" + "A" * 30},
+                    },
+                    {"output_type": "error", "traceback": ["frame one", "frame two"]},
+                ],
+            }
+        ]
+    }
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    text = cell_outputs_text(path)
+    for part in ("printed", "<b>rich</b>", "frame one", "frame two"):
+        assert part in text
+    assert "iVBOR" not in text
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom(path: Path, executed: Callable[[Path], Path]) -> None:
@@ -88,7 +113,7 @@ def test_notebook_runs_top_to_bottom(path: Path, executed: Callable[[Path], Path
     figures = [o for o in _outputs(done, "display_data") if "image/png" in o["data"]]
     assert len(figures) >= 1
     assert KEY_LIKE.search(cell_outputs_text(done)) is None
-    assert KEY_LIKE.search(done.read_text(encoding="utf-8")) is None
+    assert KEY_LIKE.search(json.dumps([c["source"] for c in _cells(done)])) is None
 
 
 def test_quickstart_is_short() -> None:
