@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from simtools.report import NotebookFailed, cell_outputs_text, execute_notebook, notebook_dir
+from simtools.sandbox import Sandbox
 from simtools.sandbox.server import new_api_key
 
 NOTEBOOKS = sorted(notebook_dir().glob("*.ipynb"))
@@ -32,10 +33,12 @@ def _outputs(path: Path, kind: str) -> list[dict[str, Any]]:
     return [o for c in _cells(path) for o in c.get("outputs", []) if o["output_type"] == kind]
 
 
-def _execute(path: Path, out: Path, **options: Any) -> Path:
+def _execute(path: Path, out: Path, env: dict[str, str] | None = None, **options: Any) -> Path:
     # CI exports MPLBACKEND=Agg; the notebooks must still draw inline.
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MPLBACKEND", "Agg")
+        for name, value in (env or {}).items():
+            mp.setenv(name, value)
         return execute_notebook(path, out, **options)
 
 
@@ -169,3 +172,27 @@ def test_runbook_stops_readably_on_malformed_codes(tmp_path: Path) -> None:
     assert lines[1] == "  - line 1: '12x' is not 10 digits (it contains 'x')"
     assert lines[-1].startswith("What to do: fix the codes")
     assert not [line for line in lines for marker in FRAME_MARKERS if marker in line]
+
+
+@pytest.mark.slow
+def test_runbook_on_a_sandbox_named_by_the_environment(sandbox: Sandbox, tmp_path: Path) -> None:
+    """With TELNYX_BASE_URL and TELNYX_API_KEY naming a running sandbox, the runbook registers
+    codes from a CSV file there, into a named group and on standby, and never prints the key."""
+    import pandas as pd
+
+    codes = sandbox.available_codes(3)
+    csv = tmp_path / "codes.csv"
+    csv.write_text("registration_code\n" + "\n".join(codes) + "\n", encoding="utf-8")
+    env = {"TELNYX_BASE_URL": sandbox.base_url, "TELNYX_API_KEY": sandbox.api_key}
+    parameters = {"codes": str(csv), "sim_card_group": "Retail POS", "target_status": "standby"}
+    done = _execute(RUNBOOK, tmp_path, env, parameters=parameters, sandbox_only=False)
+
+    text = cell_outputs_text(done)
+    assert f"SANDBOX: a local simulated Telnyx API at {sandbox.base_url}" in text
+    assert sandbox.api_key not in text
+    assert all(sandbox.registrations(code) == 1 for code in codes)
+    (outcome_csv,) = (tmp_path / "work" / "runbook-output").glob("onboarding-outcome-*.csv")
+    outcome = pd.read_csv(outcome_csv, dtype=str)
+    assert outcome["registration_code"].tolist() == codes
+    assert outcome["final_status"].tolist() == ["standby"] * 3
+    assert sandbox.api_key not in outcome_csv.read_text(encoding="utf-8")

@@ -110,13 +110,23 @@ def test_codes_source_makes_up_demo_codes_on_the_sandbox(client: SimClient) -> N
     assert "already been used" in str(checks[4].invalid_detail)
 
 
-def test_codes_source_stops_without_codes_on_a_real_account(client: SimClient) -> None:
-    """None without a sandbox stops at the codes step and says where to put the codes."""
+def test_codes_source_stops_without_codes_on_a_real_account() -> None:
+    """None on a real account stops at the codes step and says where to put the codes."""
+    with SimClient("KEY-not-used", base_url="https://api.example.com/v2") as remote:
+        with pytest.raises(RunbookStop, match="no registration codes") as info:
+            runbook.codes_source(remote, None)
+    assert info.value.step == "codes"
+    assert info.value.hint == (
+        "set `codes` in the parameters cell to the pasted codes or a CSV path, then rerun"
+    )
+
+
+def test_codes_source_stops_on_a_sandbox_started_elsewhere(client: SimClient) -> None:
+    """None on a sandbox named by the environment (no handle): a stop that says where codes are."""
     client.sandbox = None
     with pytest.raises(RunbookStop, match="no registration codes") as info:
         runbook.codes_source(client, None)
-    assert info.value.step == "codes"
-    assert "parameters cell" in info.value.hint
+    assert "`simtools sandbox` prints codes to try" in info.value.hint
 
 
 def test_codes_source_reads_a_csv_path(client: SimClient, tmp_path: Path) -> None:

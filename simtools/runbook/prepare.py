@@ -39,17 +39,18 @@ def environment_note(env: Mapping[str, str] | None = None) -> str | None:
 def codes_source(client: SimClient, codes: Any) -> Any:
     """What to read the codes from: a CSV or text file named by a path, else ``codes`` itself.
 
-    ``None`` on a sandbox gives demonstration text (fresh codes, one repeated, one malformed,
-    one already used); on a real account it stops the run.
+    ``None`` on a sandbox that ``simtools.connect()`` started gives demonstration text (fresh
+    codes, one repeated, one malformed, one already used); anywhere else it stops the run.
     """
     if codes is None:
         sandbox = getattr(client, "sandbox", None)
         if sandbox is None:
-            raise RunbookStop(
-                "codes",
-                "no registration codes were given",
-                "set `codes` in the parameters cell to the pasted codes or a CSV path, then rerun",
+            hint = (
+                "set `codes` in the parameters cell to the pasted codes or a CSV path, then rerun"
             )
+            if client.is_loopback:
+                hint += " (a sandbox started with `simtools sandbox` prints codes to try)"
+            raise RunbookStop("codes", "no registration codes were given", hint)
         fresh = sandbox.available_codes(4)
         return "\n".join([*fresh, fresh[1], "12345x7890", *sandbox.used_codes(1)])
     if isinstance(codes, os.PathLike):
