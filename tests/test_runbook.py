@@ -498,3 +498,14 @@ def test_reports_show_message_and_table(client: SimClient) -> None:
     text = repr(check)
     assert text.splitlines()[0] == check.message
     assert "already used" in text
+
+
+def test_verification_shows_a_few_columns_and_keeps_them_all(
+    client: SimClient, sandbox: Sandbox
+) -> None:
+    """The verification table shows the columns that matter; its frame has the full contract."""
+    sims = runbook.verify_registration(client, _register(client, sandbox.available_codes(1)))
+    header = repr(sims).splitlines()[1].split()
+    assert header == list(runbook.Verification.shown_columns)
+    assert "imsi" in sims.frame.columns
+    assert "imsi" not in sims._repr_html_()

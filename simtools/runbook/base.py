@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import ClassVar
 
 import pandas as pd
 
@@ -34,14 +35,21 @@ class RunbookStop(SimToolsError):
 
 
 class StepReport:
-    """A step's result: ``message`` plus ``frame``, shown as both when it ends a cell."""
+    """A step's result: ``message`` plus ``frame``, shown as both when it ends a cell (the
+    columns in ``shown_columns`` when a step names them; the frame itself keeps them all)."""
 
     message: str
     frame: pd.DataFrame
+    shown_columns: ClassVar[tuple[str, ...]] = ()
+
+    def _shown(self) -> pd.DataFrame:
+        columns = [c for c in self.shown_columns if c in self.frame.columns]
+        table = self.frame[columns] if columns else self.frame
+        return table.astype(object).where(table.notna(), "")
 
     def _repr_html_(self) -> str:
-        table = self.frame.to_html(index=False, max_rows=60, na_rep="")
+        table = self._shown().to_html(index=False, max_rows=60)
         return f"<p><b>{html.escape(self.message)}</b></p>{table}"
 
     def __repr__(self) -> str:
-        return f"{self.message}\n{self.frame.to_string(index=False, max_rows=60)}"
+        return f"{self.message}\n{self._shown().to_string(index=False, max_rows=60)}"

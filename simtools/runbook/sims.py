@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import pandas as pd
 
@@ -41,6 +41,15 @@ class Verification(StepReport):
     message: str
     frame: pd.DataFrame
     missing: tuple[str, ...] = ()
+    shown_columns: ClassVar[tuple[str, ...]] = (
+        "registration_code",
+        "iccid",
+        "status",
+        "sim_card_group_id",
+        "tags",
+        "data_limit_mb",
+        "consumed_mb",
+    )
 
 
 def verify_registration(
