@@ -196,3 +196,19 @@ def test_runbook_on_a_sandbox_named_by_the_environment(sandbox: Sandbox, tmp_pat
     assert outcome["registration_code"].tolist() == codes
     assert outcome["final_status"].tolist() == ["standby"] * 3
     assert sandbox.api_key not in outcome_csv.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_runbook_dry_run_registers_nothing(tmp_path: Path) -> None:
+    """A dry run goes through every step: valid codes end 'skipped', nothing is verified."""
+    import pandas as pd
+
+    parameters = {"dry_run": True, "target_status": "disabled"}
+    done = _execute(RUNBOOK, tmp_path, parameters=parameters)
+    text = cell_outputs_text(done)
+    assert "Nothing was registered" in text
+    assert "The target status is disabled" in text
+    (outcome_csv,) = (tmp_path / "work" / "runbook-output").glob("onboarding-outcome-*.csv")
+    outcome = pd.read_csv(outcome_csv, dtype=str)
+    assert outcome["outcome"].tolist() == ["skipped"] * 4 + ["duplicate", "invalid", "skipped"]
+    assert outcome["sim_card_id"].isna().all()
