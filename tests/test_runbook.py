@@ -308,6 +308,25 @@ def test_check_codes_counts_ledger_registrations_as_registered_earlier(
     assert all(sandbox.registrations(c) == 1 for c in codes)
 
 
+def test_check_codes_resumes_codes_left_in_flight(
+    client: SimClient, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A kernel that died after sending: the codes count as registered earlier, and registering
+    again confirms them with the API instead of sending them twice."""
+    ledger = tmp_path / "ledger.sqlite"
+    codes = sandbox.available_codes(2)
+    with RegistrationLedger(ledger, api_host=client.base_url) as book:
+        book.mark_in_flight(codes)
+    client.register_chunk(codes)  # the request the dead kernel sent; its answer was lost
+    check = runbook.check_codes(client, codes, ledger=ledger)
+    assert check.frame["verdict"].astype(str).tolist() == ["registered earlier"] * 2
+    assert "stopped before the answer" in str(check.frame["detail"].iloc[0])
+    again = _register(client, list(check.ready), ledger=ledger)
+    assert again.counts()["registered"] == 2
+    assert [o.source for o in again.outcomes] == ["reconciled", "reconciled"]
+    assert all(sandbox.registrations(c) == 1 for c in codes)
+
+
 def test_check_codes_without_ledger_calls_own_codes_already_used(
     client: SimClient, sandbox: Sandbox
 ) -> None:

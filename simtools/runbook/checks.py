@@ -59,13 +59,13 @@ def check_codes(
         raise RunbookStop("check codes", exc.reason, exc.hint) from None
     validations = tuple(client.validate_codes(list(parsed.codes))) if parsed.codes else ()
     by_code = {v.registration_code: v for v in validations}
-    earlier = _registered_in(ledger, parsed.codes)
+    earlier = _ledger_states(ledger, parsed.codes)
     rows = []
     for entry in parsed.entries:
         verdict: str = entry.kind
         detail = entry.reason
         if entry.kind == "valid":
-            verdict, detail = _verdict(by_code.get(entry.value), entry.value in earlier)
+            verdict, detail = _verdict(by_code.get(entry.value), earlier.get(entry.value))
         rows.append((entry.position, entry.where, entry.value, verdict, detail))
     frame = pd.DataFrame.from_records(rows, columns=list(PREVIEW_COLUMNS)).astype(
         {"position": "Int64", "where": "string", "entry": "string", "detail": "string"}
@@ -89,21 +89,25 @@ def check_codes(
     return CodeCheck(source, parsed, validations, ready, message, frame)
 
 
-def _verdict(check: CodeValidation | None, registered_earlier: bool) -> tuple[str, str | None]:
+def _verdict(check: CodeValidation | None, ledger_state: str | None) -> tuple[str, str | None]:
     if check is None:
         return "ready", "not checked by the API (it returned no verdict)"
     if check.valid:
         return "ready", None
     detail = check.invalid_detail or "the API's validation refused it"
     if any(marker in detail.lower() for marker in _USED):
-        if registered_earlier:
+        if ledger_state == "registered":
             return "registered earlier", "the ledger shows an earlier run registered it"
+        if ledger_state == "in_flight":
+            # The run that sent it stopped before the answer came back: the code being used now
+            # says that request went through; registering confirms it without sending it again.
+            return "registered earlier", "sent by an earlier run that stopped before the answer"
         return "already used", detail
     return "rejected", detail
 
 
-def _registered_in(ledger: str | os.PathLike[str] | None, codes: Sequence[str]) -> set[str]:
+def _ledger_states(ledger: str | os.PathLike[str] | None, codes: Sequence[str]) -> dict[str, str]:
     if ledger is None or not Path(ledger).exists():
-        return set()
+        return {}
     with RegistrationLedger(ledger) as book:
-        return {c for c, e in book.entries(codes).items() if e.state == "registered"}
+        return {c: e.state for c, e in book.entries(codes).items()}
