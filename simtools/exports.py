@@ -171,7 +171,10 @@ def _text_ready(frame: pd.DataFrame, *, excel: bool = False) -> pd.DataFrame:
         values = out[column]
         if isinstance(values.dtype, pd.DatetimeTZDtype):
             utc = values.dt.tz_convert("UTC")
-            out[column] = utc.dt.tz_localize(None) if excel else utc.map(pd.Timestamp.isoformat)
+            if excel:
+                out[column] = utc.dt.tz_localize(None)
+            else:  # ISO text with the offset; a missing time stays missing (NaT has no isoformat)
+                out[column] = utc.map(pd.Timestamp.isoformat, na_action="ignore")
         elif excel and isinstance(values.dtype, pd.api.extensions.ExtensionDtype):
             out[column] = values.astype(object).where(values.notna(), None)
     return out

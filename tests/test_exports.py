@@ -281,3 +281,17 @@ def test_a_sim_cards_frame_round_trips(tmp_path: Path, fmt: str) -> None:
     pd.testing.assert_frame_equal(back[contract], df[contract], check_exact=True)
     assert list(back.columns) == list(df.columns)
     assert back["firmware"].tolist() == ["x1", "x1"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_missing_utc_times_round_trip(fmt: str, tmp_path: Path) -> None:
+    """A UTC time column with gaps (a projection's limit_crossing_at) writes and reads back."""
+    frame = pd.DataFrame(
+        {
+            "id": pd.array(["a", "b"], dtype="string"),
+            "limit_crossing_at": pd.to_datetime(["2026-04-20T12:00:00Z", None], utc=True),
+        }
+    )
+    back = read_frame(write_frame(frame, tmp_path / f"times.{fmt}"))
+    assert back["limit_crossing_at"].iloc[0] == pd.Timestamp("2026-04-20T12:00:00Z")
+    assert pd.isna(back["limit_crossing_at"].iloc[1])
