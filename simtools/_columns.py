@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
 from simtools._layouts import FieldLayout
@@ -41,16 +43,92 @@ _MAX_TIME = pd.Timestamp.max.tz_localize("UTC")
 
 def as_series(values: Any, n: int) -> pd.Series:
     """A raw column as a Series with a 0..n-1 index: lists, numpy, pandas, pyarrow or polars
-    (``None`` stands for a column of ``n`` missing values)."""
+    (``None`` stands for a column of ``n`` missing values).
+
+    Arrow text becomes a ``string`` Series without a copy; any other Arrow type becomes an
+    ``object`` Series of the Python values (``None`` where missing), so a number is the ``int``
+    or ``float`` it was and nothing is cast on the way.
+    """
     if values is None:
         return pd.Series([None] * n, dtype=object)
     if isinstance(values, pd.Series):
         return values.reset_index(drop=True)
-    if hasattr(values, "to_pandas"):  # pyarrow Array/ChunkedArray, polars Series
+    arrow = _arrow(values)
+    if arrow is not None:
+        if _is_text(arrow.type):
+            return pd.Series(arrow.to_pandas(types_mapper=_TEXT_TYPES.get))
+        return pd.Series(arrow.to_pylist(), dtype=object)
+    if hasattr(values, "to_pandas"):
         return pd.Series(values.to_pandas()).reset_index(drop=True)
     if isinstance(values, np.ndarray):
         return pd.Series(values)
     return pd.Series(list(values), dtype=object)
+
+
+_TEXT_TYPES = {pa.string(): STRING, pa.large_string(): STRING, pa.string_view(): STRING}
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return kind in _TEXT_TYPES
+
+
+def _arrow(values: Any) -> pa.Array | pa.ChunkedArray | None:
+    # pyarrow arrays as they are; polars Series through their Arrow form.
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return values
+    to_arrow = getattr(values, "to_arrow", None)
+    if callable(to_arrow) and type(values).__module__.startswith("polars"):
+        converted = to_arrow()
+        if isinstance(converted, pa.Array | pa.ChunkedArray):
+            return converted
+    return None
+
+
+def text_tuples(values: Any) -> pd.Series | None:
+    """An Arrow list-of-text column as the frame's list column (tuples of str, ``None`` where the
+    list is missing), built from the offsets without looking at cells one by one; ``None`` when
+    ``values`` is not such a column or holds a missing item (which the cell path turns into
+    ``"null"``)."""
+    arrow = _arrow(values)
+    if arrow is None:
+        return None
+    kind = arrow.type
+    if not (pa.types.is_list(kind) or pa.types.is_large_list(kind)):
+        return None
+    if not (_is_text(kind.value_type) or pa.types.is_null(kind.value_type)):
+        return None
+    array = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
+    items = array.flatten()
+    if items.null_count:
+        return None
+    # Each distinct item becomes one Python str, shared by every tuple holding it.
+    encoded = items.dictionary_encode() if len(items) else None
+    flat: list[str] = (
+        np.asarray(encoded.dictionary.to_pylist(), dtype=object)[
+            encoded.indices.to_numpy(zero_copy_only=False)
+        ].tolist()
+        if encoded is not None
+        else []
+    )
+    ends = np.cumsum(pc.fill_null(array.value_lengths(), 0).to_numpy(zero_copy_only=False))
+    starts = np.concatenate(([0], ends[:-1])) if len(ends) else ends
+    out: list[tuple[str, ...] | None] = [
+        tuple(flat[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+    ]
+    if array.null_count:
+        for i in np.flatnonzero(~array.is_valid().to_numpy(zero_copy_only=False)).tolist():
+            out[i] = None
+    return pd.Series(out, dtype=object)
+
+
+def plain(raw: pd.Series) -> pd.Series:
+    """A ``string`` Series as ``object`` holding str and ``None``, as a column built from
+    records holds it; other Series unchanged. Coercers whose cell-level rules must not depend
+    on where a column came from start here."""
+    if isinstance(raw.dtype, pd.StringDtype):
+        cells = raw.array.to_numpy(dtype=object, na_value=None)
+        return pd.Series(cells, index=raw.index, dtype=object)
+    return raw
 
 
 # One encoder for every cell: json.dumps with options builds a new one per call.
@@ -145,7 +223,16 @@ class RawColumns:
                 sorted(lengths), "the columns have different lengths", "pass equal-length columns"
             )
         self.n = lengths.pop() if lengths else 0
-        self.raw = {name: as_series(values, self.n) for name, values in columns.items()}
+        self.raw: dict[str, pd.Series] = {}
+        #: Columns that arrived as Arrow lists of text and are already tuples of str.
+        self.text_lists: set[str] = set()
+        for name, values in columns.items():
+            tuples = text_tuples(values)
+            if tuples is None:
+                self.raw[name] = as_series(values, self.n)
+            else:
+                self.raw[name] = tuples
+                self.text_lists.add(name)
         labels = self.get(label_column) if label_column else pd.Series([None] * self.n)
         self.issues = DataIssues(labels, noun, label)
 
@@ -153,6 +240,12 @@ class RawColumns:
         if name in self.raw:
             return self.raw[name]
         return pd.Series([None] * self.n, dtype=object)
+
+    def lists(self, name: str) -> pd.Series:
+        """The list column ``name`` as tuples of str (see :func:`listing`)."""
+        if name in self.text_lists:
+            return self.raw[name]
+        return listing(self.get(name), name, self.issues)
 
     def finish(
         self, out: dict[str, pd.Series], layout: FieldLayout | None, warning: type[Warning]
@@ -223,6 +316,7 @@ def category(
 
 def boolean(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
     """Nullable ``boolean``; anything but True/False/missing is kept raw and reported."""
+    raw = plain(raw)
     if is_bool_dtype(raw.dtype) or infer_dtype(raw, skipna=True) in ("boolean", "empty"):
         return raw.astype(BOOLEAN)
     bad = raw.map(lambda v: not _missing(v) and not isinstance(v, bool | np.bool_)).astype(bool)
@@ -233,6 +327,7 @@ def boolean(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
 def number(raw: pd.Series, field: str, issues: DataIssues, *, negative: bool = False) -> pd.Series:
     """``Float64`` from numbers or decimal strings such as ``"2048.0"``; a value that is not a
     finite number (or is negative, unless ``negative``) is left missing and kept raw."""
+    raw = plain(raw)
     if is_numeric_dtype(raw.dtype) and not is_bool_dtype(raw.dtype):
         parsed = raw.astype(FLOAT)
         present = raw.notna()
@@ -264,6 +359,7 @@ def integer(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
 
 def timestamp(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
     """``datetime64[ns, UTC]`` from ISO 8601 text; other values are left missing and kept raw."""
+    raw = plain(raw)
     if is_datetime64_any_dtype(raw.dtype):
         times = raw.dt.tz_localize("UTC") if raw.dt.tz is None else raw.dt.tz_convert("UTC")
         return pd.Series(times, index=raw.index).astype(UTC_TIME)
@@ -283,7 +379,8 @@ def _is_str(value: Any) -> bool:
 def listing(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
     """Object column of tuples of str (``None`` where missing); items that are not text become
     JSON text; a value that is not a list is left missing and kept raw. Lists are Python
-    objects, so this is one pass cell by cell."""
+    objects, so this is one pass cell by cell (:func:`text_tuples` is the columnar way)."""
+    raw = plain(raw)
     out: list[tuple[str, ...] | None] = [None] * len(raw)
     bad = np.zeros(len(raw), dtype=bool)
     for i, value in enumerate(raw.tolist()):
@@ -299,7 +396,9 @@ def listing(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
 
 
 def extra(raw: pd.Series) -> pd.Series:
-    """An unknown field, object dtype: scalars as sent, nested values as JSON text."""
+    """An unknown field, object dtype: scalars as sent (``None`` where missing), nested values as
+    JSON text."""
+    raw = plain(raw)
     if infer_dtype(raw, skipna=True) in ("string", "empty", "integer", "floating", "boolean"):
         return raw.astype(object)
     return _cells(raw, lambda v: as_text(v) if isinstance(v, _NESTED) else v)

@@ -156,28 +156,37 @@ class FieldLayout:
         Every known column is there (an optional one when some record has its field, or for a
         nested field its parent), each as long as ``records``. An unknown top-level field
         becomes a column of its own name, an unknown key of a known parent ``<parent>_<key>``;
-        a known parent that is not an object goes to ``<parent>_raw``.
+        a known parent that is not an object goes to ``<parent>_raw``. Those columns follow the
+        known ones in the order of :meth:`extra_names`.
+        """
+        known, other = self.split(records)
+        names = self.extra_names(other)
+        return known | {name: other[path] for path, name in names.items()}
+
+    def split(
+        self, records: list[Mapping[str, Any]]
+    ) -> tuple[dict[str, list[Any]], dict[tuple[str, ...], list[Any]]]:
+        """Step one without naming: known columns by name, and every other value by path.
+
+        A path is ``(key,)`` for an unknown top-level field or a known parent that is not an
+        object (its ``_raw`` column), and ``(parent, key)`` for an unknown key of a known
+        parent; paths come in the order first seen.
         """
         n = len(records)
-        columns: dict[str, list[Any]] = {
-            c: [None] * n for c in self.paths if c not in self.optional
-        }
-        extra_names: dict[tuple[str, ...], str] = {}
+        known: dict[str, list[Any]] = {c: [None] * n for c in self.paths if c not in self.optional}
+        other: dict[tuple[str, ...], list[Any]] = {}
 
         def slot(name: str) -> list[Any]:
-            column = columns.get(name)
+            column = known.get(name)
             if column is None:
-                column = columns[name] = [None] * n
+                column = known[name] = [None] * n
             return column
 
-        def extra_slot(path: tuple[str, ...]) -> list[Any]:
-            name = extra_names.get(path)
-            if name is None:
-                name = "_".join(path)
-                while name in self.reserved or name in columns:
-                    name = f"api_{name}"
-                extra_names[path] = name
-            return slot(name)
+        def other_slot(path: tuple[str, ...]) -> list[Any]:
+            column = other.get(path)
+            if column is None:
+                column = other[path] = [None] * n
+            return column
 
         for i, record in enumerate(records):
             for key, value in record.items():
@@ -187,17 +196,45 @@ class FieldLayout:
                     continue
                 subs = self.nested.get(key)
                 if subs is None:
-                    extra_slot((key,))[i] = value
+                    other_slot((key,))[i] = value
                     continue
                 for column in subs.values():  # the parent is present, so are its columns
                     slot(column)
                 if isinstance(value, Mapping):
                     for sub, sub_value in value.items():
                         target = subs.get(sub)
-                        (slot(target) if target else extra_slot((key, sub)))[i] = sub_value
+                        (slot(target) if target else other_slot((key, sub)))[i] = sub_value
                 elif value is not None:
-                    slot(f"{key}_raw")[i] = value
-        return columns
+                    other_slot((key,))[i] = value
+        return known, other
+
+    def extra_names(self, paths: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], str]:
+        """Column names for the paths :meth:`split` found, in the frame's order.
+
+        Unknown top-level fields come first, in the order given (first seen); then, parent by
+        parent in the layout's order, ``<parent>_raw`` and the parent's unknown keys as
+        ``<parent>_<key>`` in the order given. A name already taken (a contract column or an
+        earlier one) gets an ``api_`` prefix until it is free.
+        """
+        given = list(paths)
+        ordered: list[tuple[str, ...]] = [
+            p for p in given if len(p) == 1 and p[0] not in self.nested
+        ]
+        for parent in self.nested:
+            ordered += [p for p in given if p == (parent,)]
+            ordered += [p for p in given if len(p) == 2 and p[0] == parent]
+        names: dict[tuple[str, ...], str] = {}
+        taken: set[str] = set()
+        for path in ordered:
+            if path[0] in self.nested and len(path) == 1:
+                name = f"{path[0]}_raw"
+            else:
+                name = "_".join(path)
+                while name in self.reserved or name in taken:
+                    name = f"api_{name}"
+            names[path] = name
+            taken.add(name)
+        return names
 
 
 SIM_CARD_LAYOUT = FieldLayout(

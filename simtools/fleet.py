@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from simtools.errors import SimToolsDataWarning
-from simtools.frames import sim_cards_frame
+from simtools.fastframes import sim_card_page_columns
+from simtools.frames import frame_from_columns
 from simtools.models import PaginationMeta
 from simtools.progress import progress_bar
 
@@ -53,18 +54,16 @@ def fleet_frame(
         bar.reset(total=meta.total_pages or 1)
         bar.unit = "page"
 
+    # Pages go to the columnar reader as they arrive: no list of every body, no object per SIM.
     try:
-        pages = list(
-            _counting(
-                client.iter_page_bodies(
-                    "sim_cards", params, concurrency=concurrency, on_meta=on_meta
-                ),
-                bar,
-            )
+        pages = _counting(
+            client.iter_page_bodies("sim_cards", params, concurrency=concurrency, on_meta=on_meta),
+            bar,
         )
+        columns = sim_card_page_columns(pages, endpoint=f"{client.base_url}/sim_cards")
     finally:
         bar.close()
-    frame = sim_cards_frame(pages)
+    frame = frame_from_columns(columns)
     frame = _dedupe(frame)
     total = meta_box[0].total_results if meta_box else None
     if total is not None and total != len(frame):

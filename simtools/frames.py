@@ -7,7 +7,9 @@ as sent in an ``object`` column, nested values as JSON text (so no dict or list 
 column); one that would clash with a contract column is prefixed ``api_``. An unknown key inside
 ``status``, ``data_limit``, ``current_billing_period_consumed_data`` or
 ``current_device_location`` becomes ``<parent>_<key>``; such a parent that is not an object is kept
-in ``<parent>_raw``.
+in ``<parent>_raw``. These follow the unknown top-level fields, parent by parent in that order
+(``<parent>_raw`` first, then the keys in first-seen order), so a columnar reader that sees each
+parent's keys apart from the top level orders them the same way.
 
 Dtypes: ids and other text ``string``; enums (``type``, ``status``, units,
 ``esim_installation_status``, ``live_data_session``) ``category`` whose categories are the
@@ -39,7 +41,8 @@ their own column tuples (:data:`ERROR_COLUMNS`, :data:`REGISTRATION_COLUMNS`,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import chain
 from typing import Any, get_args, get_type_hints
 
 import pandas as pd
@@ -52,7 +55,6 @@ from simtools._columns import (
     category,
     integer,
     json_text,
-    listing,
     number,
     text,
     timestamp,
@@ -75,6 +77,7 @@ from simtools._layouts import (
 )
 from simtools._records import collect_records, dump, refuse_other_record_types
 from simtools.errors import ApiError, InvalidInputError, SimToolsDataWarning
+from simtools.fastframes import sim_card_page_columns
 from simtools.models import SIM_STATUSES, SIM_TYPES, ApiErrorObject
 from simtools.results import OUTCOMES, CodeOutcome, RegistrationResult
 from simtools.units import amount_columns
@@ -133,20 +136,46 @@ def sim_cards_frame(source: Any) -> pd.DataFrame:
     """SIM cards as a DataFrame with the :data:`SIM_CARD_COLUMNS` contract (module docstring).
 
     ``source`` may be a :class:`~simtools.results.RegistrationResult`; a response dict
-    (``{"data": [...]}`` or ``{"data": {...}}``), its JSON text or bytes, or a list of such page
-    bodies; a list of SIM card dicts or :class:`~simtools.models.SimCard` models; an official
-    ``telnyx`` SDK response or model (an SDK page object gives that page only: pass
-    ``list(page)`` for all of them); or a DataFrame already in this shape (returned as a copy).
-    Empty input gives an empty frame with the same columns and dtypes. The source is not mutated.
+    (``{"data": [...]}`` or ``{"data": {...}}``), or its JSON text or bytes; an iterable (list,
+    generator) of such page bodies as bytes or text, read column by column without an object per
+    SIM (:mod:`simtools.fastframes`; a body that is not a response with ``data`` raises
+    :class:`~simtools.errors.InvalidInputError` naming the page); a list of SIM card dicts or
+    :class:`~simtools.models.SimCard` models; an official ``telnyx`` SDK response or model (an
+    SDK page object gives that page only: pass ``list(page)`` for all of them); or a DataFrame
+    already in this shape (returned as a copy). Empty input gives an empty frame with the same
+    columns and dtypes. The source is not mutated.
     """
     if isinstance(source, pd.DataFrame):
         return _checked_copy(source, SIM_CARD_COLUMNS, _HINT)
     if isinstance(source, RegistrationResult):
         records: list[Mapping[str, Any]] = [dump(sim) or {} for sim in source.data]
     else:
+        if isinstance(source, Iterator):
+            first = next(source, _END)
+            if isinstance(first, _BODY_TYPES):
+                source = chain([first], source)
+            else:
+                source = [] if first is _END else [first, *source]
+        if _page_bodies(source):
+            return frame_from_columns(sim_card_page_columns(source))
         records = collect_records(source, "data", is_sim_card, "SIM cards", _HINT)
     refuse_other_record_types(records, "sim_card", _HINT)
     return frame_from_columns(extract_sim_columns(records))
+
+
+_END = object()
+_BODY_TYPES = (bytes, bytearray, memoryview, str)
+
+
+def _page_bodies(source: Any) -> bool:
+    """Whether ``source`` is a stream or a non-empty list of page bodies (bytes or text)."""
+    if isinstance(source, chain):
+        return True
+    return (
+        isinstance(source, list | tuple)
+        and bool(source)
+        and all(isinstance(item, _BODY_TYPES) for item in source)
+    )
 
 
 def frame_from_columns(columns: Mapping[str, Any]) -> pd.DataFrame:
@@ -165,7 +194,7 @@ def frame_from_columns(columns: Mapping[str, Any]) -> pd.DataFrame:
     out["status"] = category(get("status"), SIM_STATUSES, "status", issues)
     out["status_reason"] = text(get("status_reason"), "status_reason", issues)
     out["sim_card_group_id"] = text(get("sim_card_group_id"), "sim_card_group_id", issues)
-    out["tags"] = listing(get("tags"), "tags", issues)
+    out["tags"] = raw.lists("tags")
     limit, limit_unit, limit_mb = amount_columns(
         get("data_limit_amount"), get("data_limit_unit"), "data_limit", issues
     )
@@ -192,7 +221,7 @@ def frame_from_columns(columns: Mapping[str, Any]) -> pd.DataFrame:
         ),
         "eid": text(get("eid"), "eid", issues),
         "version": text(get("version"), "version", issues),
-        "authorized_imeis": listing(get("authorized_imeis"), "authorized_imeis", issues),
+        "authorized_imeis": raw.lists("authorized_imeis"),
         "created_at": timestamp(get("created_at"), "created_at", issues),
         "updated_at": timestamp(get("updated_at"), "updated_at", issues),
     }
