@@ -124,9 +124,7 @@ def _analyse(client: SimClient, out: Path, members: pd.DataFrame) -> None:
     projected = project_period_end(fleet)
     crossing = projected["projected_over_limit"].fillna(False).astype(bool)
     _say(f"   {int(crossing.sum())} SIM cards will be over their limit by the end of the month")
-    # pandas' own CSV writer: write_frame's ISO conversion of UTC times fails on NaT (SIMs that
-    # will not reach their limit have no limit_crossing_at).
-    projected.to_csv(out / "projection.csv", index=False)
+    write_frame(projected, out / "projection.csv")
 
     now = pd.Timestamp.now(tz="UTC")
     records = usage_records_frame(client.usage_records(now.normalize().replace(day=1), now))
