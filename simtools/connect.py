@@ -20,8 +20,10 @@ def connect(
 ) -> SimClient:
     """A ``SimClient`` for the real account when ``TELNYX_API_KEY`` is set (``TELNYX_BASE_URL``
     may point elsewhere), otherwise for a sandbox started in the background with a synthetic
-    fleet of ``fleet_size`` SIMs. ``TELNYX_BASE_URL`` without a key is an error, since only the
-    sandbox this call starts has a known key. Closing the client stops that sandbox.
+    fleet of ``fleet_size`` SIMs. ``TELNYX_BASE_URL`` without a key is not used (a server needs
+    its key, which only a sandbox started here is known to have); a fresh sandbox starts and
+    ``simtools.runbook.environment_note`` says so in notebooks. Closing the client stops that
+    sandbox.
     """
     env = os.environ if env is None else env
     if env.get("TELNYX_API_KEY"):
