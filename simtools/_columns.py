@@ -45,9 +45,9 @@ def as_series(values: Any, n: int) -> pd.Series:
     """A raw column as a Series with a 0..n-1 index: lists, numpy, pandas, pyarrow or polars
     (``None`` stands for a column of ``n`` missing values).
 
-    Arrow text becomes a ``string`` Series without a copy; any other Arrow type becomes an
-    ``object`` Series of the Python values (``None`` where missing), so a number is the ``int``
-    or ``float`` it was and nothing is cast on the way.
+    Arrow text becomes a ``string`` Series without a copy and Arrow flags a ``boolean`` one; any
+    other Arrow type becomes an ``object`` Series of the Python values (``None`` where missing),
+    so a number is the ``int`` or ``float`` it was and nothing is cast on the way.
     """
     if values is None:
         return pd.Series([None] * n, dtype=object)
@@ -57,6 +57,8 @@ def as_series(values: Any, n: int) -> pd.Series:
     if arrow is not None:
         if _is_text(arrow.type):
             return pd.Series(arrow.to_pandas(types_mapper=_TEXT_TYPES.get))
+        if pa.types.is_boolean(arrow.type):
+            return pd.Series(arrow.to_pandas(types_mapper={pa.bool_(): BOOLEAN}.get))
         return pd.Series(arrow.to_pylist(), dtype=object)
     if hasattr(values, "to_pandas"):
         return pd.Series(values.to_pandas()).reset_index(drop=True)
@@ -101,15 +103,37 @@ def text_tuples(values: Any) -> pd.Series | None:
     items = array.flatten()
     if items.null_count:
         return None
-    # Each distinct item becomes one Python str, shared by every tuple holding it.
-    encoded = items.dictionary_encode() if len(items) else None
-    flat: list[str] = (
-        np.asarray(encoded.dictionary.to_pylist(), dtype=object)[
-            encoded.indices.to_numpy(zero_copy_only=False)
-        ].tolist()
-        if encoded is not None
-        else []
+    if len(items) and pc.any(pc.match_substring(items, _ITEM_SEPARATOR)).as_py():
+        return _tuples_by_offsets(array, items)
+    if array.type != _TEXT_LIST:  # large or null-typed lists: the join kernel takes list<str>
+        array = array.cast(_TEXT_LIST)
+    # One key per distinct list ("<length>:<items joined>"), one tuple per key, shared by
+    # every row holding that list: fleets repeat a few tag sets over and over.
+    lengths = pc.fill_null(array.value_lengths(), 0)
+    keys = pc.binary_join_element_wise(
+        pc.cast(lengths, pa.string()),
+        pc.binary_join(array, _ITEM_SEPARATOR),
+        ":",
+        null_handling="emit_null",
     )
+    encoded = pc.dictionary_encode(keys)
+    distinct = np.empty(len(encoded.dictionary), dtype=object)
+    for i, key in enumerate(encoded.dictionary.to_pylist()):
+        count, _, joined = key.partition(":")
+        distinct[i] = tuple(joined.split(_ITEM_SEPARATOR)) if count != "0" else ()
+    codes = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
+    out = distinct[codes] if len(distinct) else np.full(len(array), None, dtype=object)
+    if array.null_count:
+        out[~array.is_valid().to_numpy(zero_copy_only=False)] = None
+    return pd.Series(out, dtype=object)
+
+
+_ITEM_SEPARATOR = "\x1f"
+_TEXT_LIST = pa.list_(pa.string())
+
+
+def _tuples_by_offsets(array: pa.Array, items: pa.Array) -> pd.Series:
+    flat: list[str] = items.to_pylist()
     ends = np.cumsum(pc.fill_null(array.value_lengths(), 0).to_numpy(zero_copy_only=False))
     starts = np.concatenate(([0], ends[:-1])) if len(ends) else ends
     out: list[tuple[str, ...] | None] = [
@@ -122,10 +146,10 @@ def text_tuples(values: Any) -> pd.Series | None:
 
 
 def plain(raw: pd.Series) -> pd.Series:
-    """A ``string`` Series as ``object`` holding str and ``None``, as a column built from
-    records holds it; other Series unchanged. Coercers whose cell-level rules must not depend
-    on where a column came from start here."""
-    if isinstance(raw.dtype, pd.StringDtype):
+    """A ``string`` or ``boolean`` Series as ``object`` holding str or bool and ``None``, as a
+    column built from records holds it; other Series unchanged. Coercers whose cell-level rules
+    must not depend on where a column came from start here."""
+    if isinstance(raw.dtype, pd.StringDtype | pd.BooleanDtype):
         cells = raw.array.to_numpy(dtype=object, na_value=None)
         return pd.Series(cells, index=raw.index, dtype=object)
     return raw
@@ -286,6 +310,7 @@ def text(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
     """``string`` dtype; numbers and nested values become text (nested as JSON) with a report."""
     if infer_dtype(raw, skipna=True) in ("string", "empty"):
         return raw.astype(STRING)
+    raw = plain(raw)
     odd = raw.map(lambda v: not _missing(v) and not isinstance(v, str)).astype(bool)
     issues.report(field, odd, "a value that is not text", "converted to text")
     return _cells(raw, lambda v: None if _missing(v) else as_text(v)).astype(STRING)
@@ -302,7 +327,8 @@ def category(
     """``category`` with the contract's values first, then any other value seen (sorted), so an
     unknown value is kept as sent instead of becoming NaN."""
     values = text(raw, field, issues)
-    seen = values.dropna().unique().tolist()
+    encoded = pc.dictionary_encode(_text_array(values))
+    seen = encoded.dictionary.to_pylist()
     others = sorted(set(seen) - set(known))
     if others and warn:
         issues.report(
@@ -311,11 +337,17 @@ def category(
             f"a value the contract does not know ({', '.join(map(repr, others[:_LISTED]))})",
             "kept as sent",
         )
-    return values.astype(pd.CategoricalDtype([*known, *others]))
+    dtype = pd.CategoricalDtype([*known, *others])
+    where = {value: i for i, value in enumerate(dtype.categories)}
+    to_code = np.array([where[value] for value in seen] + [-1], dtype=np.int64)
+    codes = to_code[pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)]
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=values.index)
 
 
 def boolean(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
     """Nullable ``boolean``; anything but True/False/missing is kept raw and reported."""
+    if isinstance(raw.dtype, pd.BooleanDtype):
+        return raw.copy()
     raw = plain(raw)
     if is_bool_dtype(raw.dtype) or infer_dtype(raw, skipna=True) in ("boolean", "empty"):
         return raw.astype(BOOLEAN)
@@ -327,18 +359,19 @@ def boolean(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
 def number(raw: pd.Series, field: str, issues: DataIssues, *, negative: bool = False) -> pd.Series:
     """``Float64`` from numbers or decimal strings such as ``"2048.0"``; a value that is not a
     finite number (or is negative, unless ``negative``) is left missing and kept raw."""
-    raw = plain(raw)
     if is_numeric_dtype(raw.dtype) and not is_bool_dtype(raw.dtype):
         parsed = raw.astype(FLOAT)
         present = raw.notna()
     else:
-        kind = infer_dtype(raw, skipna=True)
         present = raw.notna()
-        clean = raw
-        if "bool" in kind or kind.startswith("mixed"):  # True would parse as 1
-            flags = raw.map(lambda v: isinstance(v, _NOT_NUMBERS)).astype(bool)
-            clean = raw.where(~flags, "not a number")
-        parsed = pd.to_numeric(clean, errors="coerce").astype(FLOAT)
+        decimals = _plain_decimals(raw)
+        if decimals is None:
+            parsed = _parsed_cells(plain(raw))
+        else:
+            parsed, done = decimals
+            rest = present.to_numpy(dtype=bool) & ~done
+            if rest.any():
+                parsed[rest] = _parsed_cells(plain(raw[rest])).to_numpy(dtype=object)
     finite = parsed.notna() & np.isfinite(parsed.fillna(0.0).to_numpy(dtype=float))
     if not negative:
         finite &= parsed.fillna(0.0) >= 0
@@ -347,6 +380,42 @@ def number(raw: pd.Series, field: str, issues: DataIssues, *, negative: bool = F
         field, raw, bad, f"a value that is not a {'finite' if negative else 'non-negative'} number"
     )
     return parsed.where(~bad, pd.NA)
+
+
+#: Text every parser reads alike (digits, an optional fraction): parsed by Arrow in one pass.
+_DECIMAL = r"^[0-9]{1,15}(\.[0-9]{1,15})?$"
+
+
+def _plain_decimals(raw: pd.Series) -> tuple[pd.Series, np.ndarray] | None:
+    """The plain decimal strings of an all-text column parsed at once, and where they were;
+    None when the column holds anything but text."""
+    if isinstance(raw.dtype, pd.StringDtype):
+        arrow = _text_array(raw)
+    elif infer_dtype(raw, skipna=True) == "string":
+        arrow = pa.array(raw.to_numpy(), type=pa.string(), from_pandas=True)
+    else:
+        return None
+    done = pc.fill_null(pc.match_substring_regex(arrow, _DECIMAL), False)
+    values = pc.cast(pc.if_else(done, arrow, pa.scalar(None, arrow.type)), pa.float64())
+    parsed = pd.Series(values.to_pandas(types_mapper={pa.float64(): FLOAT}.get), index=raw.index)
+    return parsed, done.to_numpy(zero_copy_only=False)
+
+
+def _text_array(values: pd.Series) -> pa.Array:
+    """A ``string`` Series as one Arrow array (no copy when it holds one chunk)."""
+    arrow = pa.array(values)
+    return arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
+
+
+def _parsed_cells(raw: pd.Series) -> pd.Series:
+    """Numbers from anything: decimal text in any spelling pandas reads, numbers as they are,
+    and missing for flags, nested values and what does not parse."""
+    kind = infer_dtype(raw, skipna=True)
+    clean = raw
+    if "bool" in kind or kind.startswith("mixed"):  # True would parse as 1
+        flags = raw.map(lambda v: isinstance(v, _NOT_NUMBERS)).astype(bool)
+        clean = raw.where(~flags, "not a number")
+    return pd.to_numeric(clean, errors="coerce").astype(FLOAT)
 
 
 def integer(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
@@ -359,6 +428,9 @@ def integer(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
 
 def timestamp(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
     """``datetime64[ns, UTC]`` from ISO 8601 text; other values are left missing and kept raw."""
+    fast = _utc_times(raw)
+    if fast is not None:
+        return fast
     raw = plain(raw)
     if is_datetime64_any_dtype(raw.dtype):
         times = raw.dt.tz_localize("UTC") if raw.dt.tz is None else raw.dt.tz_convert("UTC")
@@ -370,6 +442,29 @@ def timestamp(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
     bad = raw.notna() & parsed.isna()
     issues.reject(field, raw, bad, "a value that is not an ISO 8601 time")
     return parsed.astype(UTC_TIME)
+
+
+#: UTC times as the API writes them (``2018-02-02T22:25:27.521Z``), in years every parser and
+#: the ``ns`` range hold: read by Arrow in one pass when a whole column is written so.
+_UTC_TIME = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z$"
+
+
+def _utc_times(raw: pd.Series) -> pd.Series | None:
+    """A text column whose every value is a UTC time in the API's form, parsed at once; None
+    for any other column (and when Arrow refuses a value, such as February 30)."""
+    if isinstance(raw.dtype, pd.StringDtype):
+        arrow = _text_array(raw)
+    elif len(raw) and raw.dtype == object and infer_dtype(raw, skipna=True) == "string":
+        arrow = pa.array(raw.to_numpy(), type=pa.string(), from_pandas=True)
+    else:
+        return None
+    if not pc.all(pc.match_substring_regex(arrow, _UTC_TIME)).as_py():
+        return None
+    try:
+        times = pc.cast(arrow, pa.timestamp("ns", "UTC"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(times.to_pandas(), index=raw.index).astype(UTC_TIME)
 
 
 def _is_str(value: Any) -> bool:

@@ -12,6 +12,7 @@ import numbers
 from collections.abc import Mapping
 from types import MappingProxyType
 
+import numpy as np
 import pandas as pd
 
 from simtools._columns import FLOAT, DataIssues, category, number
@@ -80,9 +81,13 @@ def amount_columns(
     """
     amount = number(amounts, f"{prefix}_amount", issues)
     unit = category(units, DATA_UNITS, f"{prefix}_unit", issues, warn=False)
-    keys = unit.astype("string").str.strip().str.upper()
-    factor = keys.map(dict(MB_PER_UNIT)).astype(FLOAT)
-    unknown = keys.notna() & factor.isna()
+    # One factor per distinct unit, then one lookup per row by category code.
+    per_category = [unit_factor(u) for u in unit.cat.categories]
+    factors = np.array([np.nan if f is None else f for f in per_category] + [np.nan])
+    codes = unit.cat.codes.to_numpy()
+    missing = pd.Series(codes == -1, index=unit.index)
+    factor = pd.Series(factors[codes], index=unit.index).astype(FLOAT)
+    unknown = ~missing & factor.isna()
     issues.report(
         f"{prefix}_unit",
         unknown,
@@ -92,9 +97,9 @@ def amount_columns(
         f"kept as sent, {prefix}_mb left missing",
     )
     if default_unit is not None:
-        factor = factor.mask(keys.isna(), MB_PER_UNIT[default_unit])
+        factor = factor.mask(missing, MB_PER_UNIT[default_unit])
     else:
-        no_unit = amount.notna() & keys.isna()
+        no_unit = amount.notna() & missing
         issues.report(
             f"{prefix}_unit", no_unit, "an amount without a unit", f"{prefix}_mb left missing"
         )

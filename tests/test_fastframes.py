@@ -331,6 +331,8 @@ def test_sandbox_fleets_with_drift_give_the_record_paths_frame(
         [{"id": "a", "current_imei": "2026-03-01 10:00:00"}],
         [{"id": "a", "new_a": 2**64}, {"id": "b", "new_a": 3}],
         [{"id": "a", "tags": ["x", None]}, {"id": "b", "tags": []}],
+        [{"id": "a", "tags": [""]}, {"id": "b", "tags": []}, {"id": "c", "tags": ["", ""]}],
+        [{"id": "a", "tags": ["x\x1fy", "z"]}, {"id": "b", "tags": ["x", "y\x1fz"]}],
         [{"id": "a", "data_limit": "2 GB"}, {"id": "b", "data_limit": "5 GB"}],
         [{"id": "a", "data_limit": [1, 2]}],
         [{"id": "a", "new_a": [[]]}, {"id": "b", "new_a": [[], [None]]}],
