@@ -295,7 +295,8 @@ class RawColumns:
                 name = f"{name}_"
             out[name] = series
         self.issues.warn(warning)
-        return pd.DataFrame(out, index=pd.RangeIndex(self.n))
+        # The Series are this call's own: no copy into the frame.
+        return pd.DataFrame(out, index=pd.RangeIndex(self.n), copy=False)
 
 
 def _caller_level() -> int:
@@ -493,6 +494,8 @@ def listing(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
 def extra(raw: pd.Series) -> pd.Series:
     """An unknown field, object dtype: scalars as sent (``None`` where missing), nested values as
     JSON text."""
+    if isinstance(raw.dtype, pd.StringDtype):
+        return plain(raw)
     raw = plain(raw)
     if infer_dtype(raw, skipna=True) in ("string", "empty", "integer", "floating", "boolean"):
         return raw.astype(object)

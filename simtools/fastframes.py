@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import io
 import json
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -109,15 +111,22 @@ def sim_card_page_columns(
     held: list[bytes] = []
     size = 0
     first = 1
-    for number, body in enumerate(pages, start=1):
-        data = _page_bytes(body, number)
-        held.append(data)
-        size += len(data)
-        if size >= BATCH_BYTES:
-            batches.append(_read_batch(held, first, endpoint))
-            held, size, first = [], 0, number + 1
-    if held:
-        batches.append(_read_batch(held, first, endpoint))
+    # One batch is parsed on a worker thread while the next one arrives (from the network, or
+    # a file); the reader releases the GIL. At most two batches are in flight.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="simtools-pages") as pool:
+        pending: deque[Future[_Batch]] = deque()
+        for number, body in enumerate(pages, start=1):
+            data = _page_bytes(body, number)
+            held.append(data)
+            size += len(data)
+            if size >= BATCH_BYTES:
+                pending.append(pool.submit(_read_batch, held, first, endpoint))
+                held, size, first = [], 0, number + 1
+                if len(pending) > 1:
+                    batches.append(pending.popleft().result())
+        if held:
+            pending.append(pool.submit(_read_batch, held, first, endpoint))
+        batches.extend(future.result() for future in pending)
     columns = _merge(batches)
     _refuse_other_record_types(columns.get("record_type"), endpoint)
     return columns
