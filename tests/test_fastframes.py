@@ -6,6 +6,7 @@ import copy
 import json
 import warnings
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from unittest import mock
@@ -410,6 +411,36 @@ def test_a_generator_of_dicts_takes_the_record_path() -> None:
     assert_same_frames(sim_cards_frame(r for r in records), sim_cards_frame(records))
 
 
+@settings(deadline=None, max_examples=40)
+@given(st.lists(st.from_regex(r"[0-9]{1,15}(\.[0-9]{1,15})?", fullmatch=True), min_size=1))
+def test_plain_decimal_amounts_parse_as_python_floats(amounts: list[str]) -> None:
+    """Amounts read in one Arrow pass are exactly Python's float() of the text."""
+    records = [
+        {"id": f"s{i}", "data_limit": {"amount": a, "unit": "MB"}} for i, a in enumerate(amounts)
+    ]
+    frame = sim_cards_frame(pages_of(records))
+    assert frame["data_limit_amount"].tolist() == [float(a) for a in amounts]
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    st.lists(
+        st.tuples(
+            st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2199, 12, 31)),
+            st.sampled_from(["", ".5", ".521", ".123456", ".123456789"]),
+        ),
+        min_size=1,
+    )
+)
+def test_api_times_read_at_once_equal_pandas_reading(times: list[tuple[datetime, str]]) -> None:
+    """UTC times in the API's form, read in one Arrow pass, equal pandas' ISO 8601 reading."""
+    texts = [t.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z" for t, fraction in times]
+    records = [{"id": f"s{i}", "created_at": text} for i, text in enumerate(texts)]
+    frame = sim_cards_frame(pages_of(records))
+    expected = pd.to_datetime(pd.Series(texts, dtype=object), utc=True, format="ISO8601")
+    assert frame["created_at"].tolist() == expected.astype("datetime64[ns, UTC]").tolist()
+
+
 # --- bodies that are not pages -----------------------------------------------------------------
 
 GOOD = json.dumps({"data": [{"id": "sim-1", "record_type": "sim_card"}]}).encode()
@@ -476,6 +507,46 @@ def test_fleet_frame_names_the_endpoint_of_a_bad_page() -> None:
         with pytest.raises(ResponseError, match=r"GET https://api.example.test/v2/sim_cards") as e:
             fleet_frame(c, progress=False, group_names=False)
     assert "page 3: HTML instead of JSON" in str(e.value)
+
+
+class CountingApi:
+    """A MockTransport handler serving ``pages`` list pages of one SIM each, counting requests."""
+
+    def __init__(self, pages: int) -> None:
+        self.pages = pages
+        self.requests = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        number = int(request.url.params["page[number]"])
+        body = {
+            "data": [{"id": f"sim-{number}", "record_type": "sim_card"}],
+            "meta": {"page_number": number, "total_pages": self.pages, "total_results": self.pages},
+        }
+        return httpx.Response(200, json=body)
+
+
+def test_fleet_frame_reads_pages_as_they_arrive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fleet_frame hands the reader a stream: the first page reaches it while most pages are
+    still to be fetched, and no list of every body is built first."""
+    api = CountingApi(40)
+    seen: dict[str, Any] = {}
+
+    def spy(pages: Any, *, endpoint: str | None = None) -> dict[str, Any]:
+        stream = iter(pages)
+        first = next(stream)
+        seen["requests at first page"] = api.requests
+        seen["kind"] = type(pages)
+        return sim_card_page_columns([first, *stream], endpoint=endpoint)
+
+    monkeypatch.setattr("simtools.fleet.sim_card_page_columns", spy)
+    with SimClient(
+        "KEY_TEST", base_url="https://api.example.test/v2", transport=httpx.MockTransport(api)
+    ) as c:
+        frame = fleet_frame(c, progress=False, group_names=False)
+    assert len(frame) == 40
+    assert seen["kind"] not in (list, tuple)
+    assert seen["requests at first page"] < 40
 
 
 def test_fleet_frame_equals_the_model_path(sandbox: Sandbox) -> None:
