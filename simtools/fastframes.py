@@ -17,12 +17,17 @@ batch through the record path (``json`` and :meth:`FieldLayout.split`), which ke
 as sent or raises a clear error. Columns of such a batch join the others as text where they are
 text, else as Python objects.
 
-Why pyarrow: on 100,000 generated SIMs (77 MB of pages; ``bench/engines.py``, best of three on
-the 2-core machine) parsing the pages into columns took 0.29 s with pyarrow's reader, 0.36 s
-with DuckDB's ``json_transform`` for five fields only (1.7 s with one ``->>`` per field), 0.71 s
-with polars ``read_ndjson`` plus explode/unnest, 1.04 s with msgspec (an object per SIM) and
-1.52 s with ``json.loads``. pyarrow is also a runtime dependency already, and reports a field
-whose type changes between records as an error instead of silently nulling it.
+Why pyarrow (``bench/engines.py``: 100,000 sandbox SIMs, 72.6 MB of pages, to columns only,
+best of three on the 2-core machine): pyarrow's reader 0.338 s wall (0.626 s CPU, two threads);
+DuckDB ``json_transform`` + unnest 0.518 s (it reads ``"x"`` as null and ``1.5`` as ``2`` for an
+integer field, silently); polars ``read_ndjson`` + explode/unnest 0.673 s (it reads ``1`` in a
+text column as ``"1"``, so no warning could name it); msgspec Structs then columns 0.787 s (an
+object per SIM); ``json.loads`` alone 1.260 s (dicts, no columns yet). pyarrow is a runtime
+dependency already, and it reports a field whose type changes as an error, which is what sends a
+batch the exact way. End to end (``bench/frames.py``, one process per run), 100,000
+SIMs take 0.50 s against 2.97 s for ``json.loads`` + ``pandas.json_normalize`` (5.9x), and
+1,000,000 take 6.8 s against 37.2 s (5.5x) with a peak of 1.14 GB against 4.43 GB; the reader
+is about two thirds of that time, the frame's dtypes and derived columns the rest.
 """
 
 from __future__ import annotations
