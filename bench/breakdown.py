@@ -18,7 +18,8 @@ from typing import Any
 import pandas as pd
 from _common import page_file, read_pages, table
 
-from simtools._columns import DataIssues, listing, text_tuples
+from simtools._columns import DataIssues, listing
+from simtools._series import text_tuples
 from simtools.fastframes import sim_card_page_columns
 from simtools.frames import frame_from_columns
 

@@ -19,18 +19,25 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
 from simtools._layouts import FieldLayout
+from simtools._series import (
+    BOOLEAN,
+    FLOAT,
+    INT,
+    STRING,
+    UTC_TIME,
+    as_series,
+    plain,
+    plain_decimals,
+    text_array,
+    text_tuples,
+    utc_times,
+)
 from simtools.errors import InvalidInputError
 
-STRING = pd.StringDtype()
-FLOAT = pd.Float64Dtype()
-BOOLEAN = pd.BooleanDtype()
-INT = pd.Int64Dtype()
-UTC_TIME = pd.DatetimeTZDtype("ns", "UTC")
 _LISTED = 5
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 _NESTED = (dict, list, tuple, np.ndarray)
@@ -39,120 +46,6 @@ _STR_TYPE = frozenset({str})
 _NOT_NUMBERS = (bool, np.bool_, *_NESTED)
 _MIN_TIME = pd.Timestamp.min.tz_localize("UTC")
 _MAX_TIME = pd.Timestamp.max.tz_localize("UTC")
-
-
-def as_series(values: Any, n: int) -> pd.Series:
-    """A raw column as a Series with a 0..n-1 index: lists, numpy, pandas, pyarrow or polars
-    (``None`` stands for a column of ``n`` missing values).
-
-    Arrow text becomes a ``string`` Series without a copy and Arrow flags a ``boolean`` one; any
-    other Arrow type becomes an ``object`` Series of the Python values (``None`` where missing),
-    so a number is the ``int`` or ``float`` it was and nothing is cast on the way.
-    """
-    if values is None:
-        return pd.Series([None] * n, dtype=object)
-    if isinstance(values, pd.Series):
-        return values.reset_index(drop=True)
-    arrow = _arrow(values)
-    if arrow is not None:
-        if _is_text(arrow.type):
-            return pd.Series(arrow.to_pandas(types_mapper=_TEXT_TYPES.get))
-        if pa.types.is_boolean(arrow.type):
-            return pd.Series(arrow.to_pandas(types_mapper={pa.bool_(): BOOLEAN}.get))
-        return pd.Series(arrow.to_pylist(), dtype=object)
-    if hasattr(values, "to_pandas"):
-        return pd.Series(values.to_pandas()).reset_index(drop=True)
-    if isinstance(values, np.ndarray):
-        return pd.Series(values)
-    return pd.Series(list(values), dtype=object)
-
-
-_TEXT_TYPES = {pa.string(): STRING, pa.large_string(): STRING, pa.string_view(): STRING}
-
-
-def _is_text(kind: pa.DataType) -> bool:
-    return kind in _TEXT_TYPES
-
-
-def _arrow(values: Any) -> pa.Array | pa.ChunkedArray | None:
-    # pyarrow arrays as they are; polars Series through their Arrow form.
-    if isinstance(values, pa.Array | pa.ChunkedArray):
-        return values
-    to_arrow = getattr(values, "to_arrow", None)
-    if callable(to_arrow) and type(values).__module__.startswith("polars"):
-        converted = to_arrow()
-        if isinstance(converted, pa.Array | pa.ChunkedArray):
-            return converted
-    return None
-
-
-def text_tuples(values: Any) -> pd.Series | None:
-    """An Arrow list-of-text column as the frame's list column (tuples of str, ``None`` where the
-    list is missing), built from the offsets without looking at cells one by one; ``None`` when
-    ``values`` is not such a column or holds a missing item (which the cell path turns into
-    ``"null"``)."""
-    arrow = _arrow(values)
-    if arrow is None:
-        return None
-    kind = arrow.type
-    if not (pa.types.is_list(kind) or pa.types.is_large_list(kind)):
-        return None
-    if not (_is_text(kind.value_type) or pa.types.is_null(kind.value_type)):
-        return None
-    array = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
-    items = array.flatten()
-    if items.null_count:
-        return None
-    if len(items) and pc.any(pc.match_substring(items, _ITEM_SEPARATOR)).as_py():
-        return _tuples_by_offsets(array, items)
-    if array.type != _TEXT_LIST:  # large or null-typed lists: the join kernel takes list<str>
-        array = array.cast(_TEXT_LIST)
-    # One key per distinct list ("<length>:<items joined>"), one tuple per key, shared by
-    # every row holding that list: fleets repeat a few tag sets over and over.
-    lengths = pc.fill_null(array.value_lengths(), 0)
-    keys = pc.binary_join_element_wise(
-        pc.cast(lengths, pa.string()),
-        pc.binary_join(array, _ITEM_SEPARATOR),
-        ":",
-        null_handling="emit_null",
-    )
-    encoded = pc.dictionary_encode(keys)
-    distinct = np.empty(len(encoded.dictionary), dtype=object)
-    for i, key in enumerate(encoded.dictionary.to_pylist()):
-        count, _, joined = key.partition(":")
-        distinct[i] = tuple(joined.split(_ITEM_SEPARATOR)) if count != "0" else ()
-    codes = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
-    out = distinct[codes] if len(distinct) else np.full(len(array), None, dtype=object)
-    if array.null_count:
-        out[~array.is_valid().to_numpy(zero_copy_only=False)] = None
-    return pd.Series(out, dtype=object)
-
-
-_ITEM_SEPARATOR = "\x1f"
-_TEXT_LIST = pa.list_(pa.string())
-
-
-def _tuples_by_offsets(array: pa.Array, items: pa.Array) -> pd.Series:
-    flat: list[str] = items.to_pylist()
-    ends = np.cumsum(pc.fill_null(array.value_lengths(), 0).to_numpy(zero_copy_only=False))
-    starts = np.concatenate(([0], ends[:-1])) if len(ends) else ends
-    out: list[tuple[str, ...] | None] = [
-        tuple(flat[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
-    ]
-    if array.null_count:
-        for i in np.flatnonzero(~array.is_valid().to_numpy(zero_copy_only=False)).tolist():
-            out[i] = None
-    return pd.Series(out, dtype=object)
-
-
-def plain(raw: pd.Series) -> pd.Series:
-    """A ``string`` or ``boolean`` Series as ``object`` holding str or bool and ``None``, as a
-    column built from records holds it; other Series unchanged. Coercers whose cell-level rules
-    must not depend on where a column came from start here."""
-    if isinstance(raw.dtype, pd.StringDtype | pd.BooleanDtype):
-        cells = raw.array.to_numpy(dtype=object, na_value=None)
-        return pd.Series(cells, index=raw.index, dtype=object)
-    return raw
 
 
 # One encoder for every cell: json.dumps with options builds a new one per call.
@@ -328,7 +221,7 @@ def category(
     """``category`` with the contract's values first, then any other value seen (sorted), so an
     unknown value is kept as sent instead of becoming NaN."""
     values = text(raw, field, issues)
-    encoded = pc.dictionary_encode(_text_array(values))
+    encoded = pc.dictionary_encode(text_array(values))
     seen = encoded.dictionary.to_pylist()
     others = sorted(set(seen) - set(known))
     if others and warn:
@@ -365,7 +258,7 @@ def number(raw: pd.Series, field: str, issues: DataIssues, *, negative: bool = F
         present = raw.notna()
     else:
         present = raw.notna()
-        decimals = _plain_decimals(raw)
+        decimals = plain_decimals(raw)
         if decimals is None:
             parsed = _parsed_cells(plain(raw))
         else:
@@ -381,31 +274,6 @@ def number(raw: pd.Series, field: str, issues: DataIssues, *, negative: bool = F
         field, raw, bad, f"a value that is not a {'finite' if negative else 'non-negative'} number"
     )
     return parsed.where(~bad, pd.NA)
-
-
-#: Text every parser reads alike (digits, an optional fraction): parsed by Arrow in one pass.
-_DECIMAL = r"^[0-9]{1,15}(\.[0-9]{1,15})?$"
-
-
-def _plain_decimals(raw: pd.Series) -> tuple[pd.Series, np.ndarray] | None:
-    """The plain decimal strings of an all-text column parsed at once, and where they were;
-    None when the column holds anything but text."""
-    if isinstance(raw.dtype, pd.StringDtype):
-        arrow = _text_array(raw)
-    elif infer_dtype(raw, skipna=True) == "string":
-        arrow = pa.array(raw.to_numpy(), type=pa.string(), from_pandas=True)
-    else:
-        return None
-    done = pc.fill_null(pc.match_substring_regex(arrow, _DECIMAL), False)
-    values = pc.cast(pc.if_else(done, arrow, pa.scalar(None, arrow.type)), pa.float64())
-    parsed = pd.Series(values.to_pandas(types_mapper={pa.float64(): FLOAT}.get), index=raw.index)
-    return parsed, done.to_numpy(zero_copy_only=False)
-
-
-def _text_array(values: pd.Series) -> pa.Array:
-    """A ``string`` Series as one Arrow array (no copy when it holds one chunk)."""
-    arrow = pa.array(values)
-    return arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
 
 
 def _parsed_cells(raw: pd.Series) -> pd.Series:
@@ -429,7 +297,7 @@ def integer(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
 
 def timestamp(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
     """``datetime64[ns, UTC]`` from ISO 8601 text; other values are left missing and kept raw."""
-    fast = _utc_times(raw)
+    fast = utc_times(raw)
     if fast is not None:
         return fast
     raw = plain(raw)
@@ -443,29 +311,6 @@ def timestamp(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
     bad = raw.notna() & parsed.isna()
     issues.reject(field, raw, bad, "a value that is not an ISO 8601 time")
     return parsed.astype(UTC_TIME)
-
-
-#: UTC times as the API writes them (``2018-02-02T22:25:27.521Z``), in years every parser and
-#: the ``ns`` range hold: read by Arrow in one pass when a whole column is written so.
-_UTC_TIME = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z$"
-
-
-def _utc_times(raw: pd.Series) -> pd.Series | None:
-    """A text column whose every value is a UTC time in the API's form, parsed at once; None
-    for any other column (and when Arrow refuses a value, such as February 30)."""
-    if isinstance(raw.dtype, pd.StringDtype):
-        arrow = _text_array(raw)
-    elif len(raw) and raw.dtype == object and infer_dtype(raw, skipna=True) == "string":
-        arrow = pa.array(raw.to_numpy(), type=pa.string(), from_pandas=True)
-    else:
-        return None
-    if not pc.all(pc.match_substring_regex(arrow, _UTC_TIME)).as_py():
-        return None
-    try:
-        times = pc.cast(arrow, pa.timestamp("ns", "UTC"))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    return pd.Series(times.to_pandas(), index=raw.index).astype(UTC_TIME)
 
 
 def _is_str(value: Any) -> bool:

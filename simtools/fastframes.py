@@ -38,6 +38,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -50,7 +51,7 @@ from simtools._layouts import SIM_CARD_LAYOUT, is_sim_card
 from simtools._records import KNOWN_RECORD_TYPES, collect_records
 from simtools.errors import InvalidInputError, ResponseError, SimToolsError
 
-__all__ = ["PAGE_SCHEMA", "sim_card_page_columns"]
+__all__ = ["PAGE_SCHEMA", "page_bodies", "sim_card_page_columns"]
 
 #: Bytes of page bodies read in one go: small enough to keep memory flat, large enough that the
 #: per-batch work is noise (about 40 pages of 250 SIMs).
@@ -135,6 +136,25 @@ def sim_card_page_columns(
     columns = _merge(batches)
     _refuse_other_record_types(columns.get("record_type"), endpoint)
     return columns
+
+
+_BODY_TYPES = (bytes, bytearray, memoryview, str)
+_END = object()
+
+
+def page_bodies(source: Any) -> tuple[Iterable[Any] | None, Any]:
+    """``(pages, None)`` when ``source`` is a non-empty list or tuple of page bodies (bytes or
+    text), or an iterator whose first item is one; else ``(None, source)``, an iterator of
+    anything else having been read into a list for the record path."""
+    if isinstance(source, Iterator):
+        first = next(source, _END)
+        if isinstance(first, _BODY_TYPES):
+            return chain([first], source), None
+        return None, [] if first is _END else [first, *source]
+    if isinstance(source, list | tuple) and source:
+        if all(isinstance(item, _BODY_TYPES) for item in source):
+            return source, None
+    return None, source
 
 
 def _page_bytes(body: Any, number: int) -> bytes:

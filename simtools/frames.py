@@ -41,14 +41,12 @@ their own column tuples (:data:`ERROR_COLUMNS`, :data:`REGISTRATION_COLUMNS`,
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from itertools import chain
+from collections.abc import Mapping, Sequence
 from typing import Any, get_args, get_type_hints
 
 import pandas as pd
 
 from simtools._columns import (
-    BOOLEAN,
     DataIssues,
     RawColumns,
     boolean,
@@ -76,8 +74,9 @@ from simtools._layouts import (
     is_sim_card_group,
 )
 from simtools._records import collect_records, dump, refuse_other_record_types
+from simtools._series import BOOLEAN
 from simtools.errors import ApiError, InvalidInputError, SimToolsDataWarning
-from simtools.fastframes import sim_card_page_columns
+from simtools.fastframes import page_bodies, sim_card_page_columns
 from simtools.models import SIM_STATUSES, SIM_TYPES, ApiErrorObject
 from simtools.results import OUTCOMES, CodeOutcome, RegistrationResult
 from simtools.units import amount_columns
@@ -150,32 +149,12 @@ def sim_cards_frame(source: Any) -> pd.DataFrame:
     if isinstance(source, RegistrationResult):
         records: list[Mapping[str, Any]] = [dump(sim) or {} for sim in source.data]
     else:
-        if isinstance(source, Iterator):
-            first = next(source, _END)
-            if isinstance(first, _BODY_TYPES):
-                source = chain([first], source)
-            else:
-                source = [] if first is _END else [first, *source]
-        if _page_bodies(source):
-            return frame_from_columns(sim_card_page_columns(source))
+        pages, source = page_bodies(source)
+        if pages is not None:
+            return frame_from_columns(sim_card_page_columns(pages))
         records = collect_records(source, "data", is_sim_card, "SIM cards", _HINT)
     refuse_other_record_types(records, "sim_card", _HINT)
     return frame_from_columns(extract_sim_columns(records))
-
-
-_END = object()
-_BODY_TYPES = (bytes, bytearray, memoryview, str)
-
-
-def _page_bodies(source: Any) -> bool:
-    """Whether ``source`` is a stream or a non-empty list of page bodies (bytes or text)."""
-    if isinstance(source, chain):
-        return True
-    return (
-        isinstance(source, list | tuple)
-        and bool(source)
-        and all(isinstance(item, _BODY_TYPES) for item in source)
-    )
 
 
 def frame_from_columns(columns: Mapping[str, Any]) -> pd.DataFrame:
