@@ -102,8 +102,15 @@ def text_tuples(values: Any) -> pd.Series | None:
     items = array.flatten()
     if items.null_count:
         return None
-    if len(items) and pc.any(pc.match_substring(items, _ITEM_SEPARATOR)).as_py():
-        return _tuples_by_offsets(array, items)
+    try:
+        if len(items) and pc.any(pc.match_substring(items, _ITEM_SEPARATOR)).as_py():
+            return _tuples_by_offsets(array, items)
+        return _distinct_tuples(array)
+    except pa.ArrowException:  # a column the kernels refuse (say over 2 GB of text): cell by cell
+        return None
+
+
+def _distinct_tuples(array: pa.Array) -> pd.Series:
     if array.type != _TEXT_LIST:  # large or null-typed lists: the join kernel takes list<str>
         array = array.cast(_TEXT_LIST)
     # One key per distinct list ("<length>:<items joined>"), one tuple per key, shared by

@@ -40,7 +40,9 @@ def fleet_frame(
     ``df.attrs["total_results"]`` the server's count. SIMs that moved between pages while paging
     are kept once and reported in a ``SimToolsDataWarning``, as is any difference from the
     server's count. A filter the server did not apply is detected on the rows that came back,
-    warned about, and applied here.
+    warned about, and applied here. Pages are read column by column as they arrive
+    (:mod:`simtools.fastframes`); one that is not a list response (an HTML error page, truncated
+    JSON) raises :class:`~simtools.errors.ResponseError` naming ``GET .../sim_cards`` and the page.
     """
     params = client.sim_card_params(
         status=status, tags=tags, sim_card_group_id=sim_card_group_id, iccid=iccid, msisdn=msisdn
