@@ -108,7 +108,7 @@ class DataIssues:
             kept = self.raw.setdefault(
                 f"{column}_raw", pd.Series(pd.NA, index=raw.index, dtype=STRING)
             )
-            kept[mask] = [as_text(v) for v in raw[mask].tolist()]
+            kept[mask] = [unicode_text(as_text(v)) for v in raw[mask].tolist()]
 
     def warn(self, category: type[Warning]) -> None:
         """One warning per field that had problems."""
@@ -202,17 +202,44 @@ def _caller_level() -> int:
 
 def text(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
     """``string`` dtype; numbers and nested values become text (nested as JSON) with a report."""
-    if infer_dtype(raw, skipna=True) in ("string", "empty"):
-        return raw.astype(STRING)
-    raw = plain(raw)
-    odd = raw.map(lambda v: not _missing(v) and not isinstance(v, str)).astype(bool)
-    issues.report(field, odd, "a value that is not text", "converted to text")
-    return _cells(raw, lambda v: None if _missing(v) else as_text(v)).astype(STRING)
+    if infer_dtype(raw, skipna=True) not in ("string", "empty"):
+        raw = plain(raw)
+        odd = raw.map(lambda v: not _missing(v) and not isinstance(v, str)).astype(bool)
+        issues.report(field, odd, "a value that is not text", "converted to text")
+        raw = _cells(raw, lambda v: None if _missing(v) else as_text(v))
+    return _string(raw, field, issues)
 
 
 def json_text(raw: pd.Series) -> pd.Series:
     """``string`` dtype holding objects as JSON text (a field documented as free-form JSON)."""
-    return _cells(raw, lambda v: None if _missing(v) else as_text(v)).astype(STRING)
+    cells = _cells(raw, lambda v: None if _missing(v) else unicode_text(as_text(v)))
+    return cells.astype(STRING)
+
+
+def _string(values: pd.Series, field: str, issues: DataIssues) -> pd.Series:
+    try:
+        return values.astype(STRING)
+    except UnicodeEncodeError:  # JSON's "\ud800" escape makes a str that UTF-8 cannot hold
+        fixed = _cells(values, lambda v: unicode_text(v) if isinstance(v, str) else v)
+        changed = pd.Series(
+            [a is not b for a, b in zip(values.tolist(), fixed.tolist(), strict=True)],
+            index=values.index,
+        )
+        issues.report(
+            field, changed, "text with a lone surrogate escape", "each one replaced by U+FFFD"
+        )
+        return fixed.astype(STRING)
+
+
+def unicode_text(value: str) -> str:
+    """``value`` with each lone surrogate (a code point UTF-8 cannot hold) replaced by U+FFFD."""
+    if value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
 
 
 def category(

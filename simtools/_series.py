@@ -171,13 +171,24 @@ def plain_decimals(raw: pd.Series) -> tuple[pd.Series, np.ndarray] | None:
     if isinstance(raw.dtype, pd.StringDtype):
         arrow = text_array(raw)
     elif infer_dtype(raw, skipna=True) == "string":
-        arrow = pa.array(raw.to_numpy(), type=pa.string(), from_pandas=True)
+        arrow = _from_strings(raw)
     else:
+        arrow = None
+    if arrow is None:
         return None
     done = pc.fill_null(pc.match_substring_regex(arrow, _DECIMAL), False)
     values = pc.cast(pc.if_else(done, arrow, pa.scalar(None, arrow.type)), pa.float64())
     parsed = pd.Series(values.to_pandas(types_mapper={pa.float64(): FLOAT}.get), index=raw.index)
     return parsed, done.to_numpy(zero_copy_only=False)
+
+
+def _from_strings(raw: pd.Series) -> pa.Array | None:
+    """An object Series of str (and missing values) as Arrow text; None when a str cannot be
+    UTF-8 (a lone surrogate, which JSON's ``\\ud800`` escape can make)."""
+    try:
+        return pa.array(raw.to_numpy(), type=pa.string(), from_pandas=True)
+    except (pa.ArrowException, UnicodeEncodeError):
+        return None
 
 
 def text_array(values: pd.Series) -> pa.Array:
@@ -197,8 +208,10 @@ def utc_times(raw: pd.Series) -> pd.Series | None:
     if isinstance(raw.dtype, pd.StringDtype):
         arrow = text_array(raw)
     elif len(raw) and raw.dtype == object and infer_dtype(raw, skipna=True) == "string":
-        arrow = pa.array(raw.to_numpy(), type=pa.string(), from_pandas=True)
+        arrow = _from_strings(raw)
     else:
+        arrow = None
+    if arrow is None:
         return None
     if not pc.all(pc.match_substring_regex(arrow, _UTC_TIME)).as_py():
         return None

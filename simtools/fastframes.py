@@ -192,6 +192,8 @@ def _columnar_batch(bodies: list[bytes], first: int, endpoint: str | None) -> _B
     )
     if table.num_rows != len(bodies):  # an empty body, or two documents in one
         return None
+    if not all(b.isascii() for b in bodies):
+        table.validate(full=True)  # the reader passes bytes that are not UTF-8 through
     data = table.column("data")
     if data.null_count:  # `"data": null` holds no SIMs; a body without `data` is refused
         missing = np.flatnonzero(data.is_null().to_numpy(zero_copy_only=False)).tolist()

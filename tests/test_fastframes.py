@@ -339,6 +339,7 @@ def test_sandbox_fleets_with_drift_give_the_record_paths_frame(
         [{"id": "a", "new_a": [[]]}, {"id": "b", "new_a": [[], [None]]}],
         [{"id": "a", "resources_with_in_progress_actions": [None, None]}],
         [{"id": "a", "msisdn": True}, {"id": "b", "voice_enabled": 1}],
+        [{"id": "a\ud800b", "created_at": "\udc00", "new_a": "\ud800", "tags": ["\ud800"]}],
     ],
     ids=lambda records: json.dumps(records)[:40],
 )
@@ -441,6 +442,16 @@ def test_api_times_read_at_once_equal_pandas_reading(times: list[tuple[datetime,
     assert frame["created_at"].tolist() == expected.astype("datetime64[ns, UTC]").tolist()
 
 
+def test_lone_surrogate_escapes_become_replacement_characters() -> None:
+    """JSON's lone "\\ud800" escape, which no UTF-8 text can hold, becomes U+FFFD in a text
+    column with a warning naming the field; the row stays."""
+    pages = [b'{"data": [{"id": "a\\ud800b", "iccid": "89"}]}']
+    with pytest.warns(SimToolsDataWarning, match=r"id: text with a lone surrogate escape"):
+        frame = sim_cards_frame(pages)
+    assert frame["id"].tolist() == ["a\ufffdb"]
+    assert frame["iccid"].tolist() == ["89"]
+
+
 # --- bodies that are not pages -----------------------------------------------------------------
 
 GOOD = json.dumps({"data": [{"id": "sim-1", "record_type": "sim_card"}]}).encode()
@@ -459,6 +470,7 @@ GOOD = json.dumps({"data": [{"id": "sim-1", "record_type": "sim_card"}]}).encode
         (b'{"data": [1]}', r"page 2 .*item 0 of the response's 'data' is a int"),
         (b'{"data": [null]}', r"page 2 .*item 0 of the response's 'data' is a NoneType"),
         (GOOD + b"\n" + GOOD, r"page 2 .*not JSON \(Extra data"),
+        (b'{"data": [{"id": "\xff"}]}', r"page 2 .*not JSON \('utf-8' codec can't decode"),
     ],
 )
 def test_malformed_bodies_raise_naming_the_page(bad: bytes, message: str) -> None:
