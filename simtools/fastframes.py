@@ -3,9 +3,10 @@
 :func:`sim_card_page_columns` is step one of :func:`simtools.frames.sim_cards_frame` for page
 bodies (``bytes``, each ``{"data": [...], "meta": {...}}``): it reads them in batches of about
 8 MB as newline-delimited JSON (a JSON text holds no raw newline inside a string, so each body
-becomes one line once its own newlines are blanks), flattens ``data`` and hands Arrow columns to
-:func:`simtools.frames.frame_from_columns`. The frame is the one the record path gives for the
-same records: same columns, dtypes, values and warnings.
+becomes one line once its own newlines are blanks) on a worker thread while the next batch
+arrives, flattens ``data`` and hands Arrow columns to :func:`simtools.frames.frame_from_columns`.
+The frame is the one the record path gives for the same records: same columns, dtypes, values
+and warnings.
 
 Exactness comes first. The reader is given the contract's fields as text, flags, lists of text and
 ``{amount, unit}`` objects, and infers the rest; a batch is read columnar only when every value
@@ -106,9 +107,10 @@ def sim_card_page_columns(
 ) -> dict[str, Any]:
     """Step one for page bodies: raw columns for :func:`~simtools.frames.frame_from_columns`.
 
-    ``pages`` is consumed once, as it arrives (a generator is fine); at most one batch of
-    bodies is held. Each body must be a JSON object with ``data`` (a list of SIM card objects,
-    one object, or null). A body that is not (HTML, truncated JSON, no ``data``) raises
+    ``pages`` is consumed once, as it arrives (a generator is fine); at most three batches of
+    bodies (about 24 MB) are held at a time, and one is parsed while the next arrives. Each body
+    must be a JSON object with ``data`` (a list of SIM card objects, one object, or null). A
+    body that is not (HTML, truncated JSON, no ``data``) raises
     :class:`~simtools.errors.InvalidInputError` naming the page by its position, or, given the
     ``endpoint`` URL the pages came from, :class:`~simtools.errors.ResponseError` for it.
     Records of another kind (``record_type`` ``sim_card_group``, ...) are refused the same way.
