@@ -23,8 +23,10 @@ OUTCOMES: tuple[Outcome, ...] = ("registered", "failed", "invalid", "duplicate",
 class CodeOutcome:
     """The fate of one submitted entry.
 
-    ``position`` is the 1-based line or item of the entry in what the user gave. ``sim_card`` is
-    the SIM the code became when the response lets us tell (see ``simtools.registration``).
+    ``position`` is the entry's 1-based number among everything the user gave (several codes on
+    one pasted line get consecutive positions; ``ParsedCodes.entries`` says where each stood).
+    ``sim_card`` is the SIM the code became when the response lets us tell (see
+    ``simtools.registration``).
     """
 
     registration_code: str
