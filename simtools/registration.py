@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from simtools.checks import check_register_status, check_tags, check_uuid
-from simtools.codes import parse_codes
+from simtools.codes import ParsedCodes, parse_codes
 from simtools.errors import (
     ApiError,
     InvalidInputError,
@@ -84,25 +84,14 @@ def register(
     tag_list = check_tags(tags)
     wanted_status = check_register_status(status)
 
-    run = _Run(client, group, tag_list, wanted_status)
     result = RegistrationResult(
         submitted=tuple(e.value for e in parsed.entries),
         sim_card_group_id=group,
         tags=tuple(tag_list or ()),
         status=wanted_status,
     )
-    position = {}
-    for entry in parsed.entries:
-        if entry.kind == "valid":
-            position[entry.value] = entry.position
-        else:
-            kind: Literal["invalid", "duplicate"] = entry.kind
-            run.outcomes[entry.position] = CodeOutcome(
-                entry.value, entry.position, kind, reason=entry.reason, source="input"
-            )
-    run.position = position
     book = RegistrationLedger(ledger, api_host=client.base_url) if ledger is not None else None
-    run.book = book
+    run = _Run(client, parsed, group, tag_list, wanted_status, book)
     try:
         todo = run.resume_from_ledger(list(parsed.codes)) if book else list(parsed.codes)
         if dry_run:
@@ -121,16 +110,28 @@ class _Run:
     """State of one register call: outcomes by input position, the ledger, the request options."""
 
     def __init__(
-        self, client: SimClient, group: str | None, tags: list[str] | None, status: str | None
+        self,
+        client: SimClient,
+        parsed: ParsedCodes,
+        group: str | None,
+        tags: list[str] | None,
+        status: str | None,
+        book: RegistrationLedger | None,
     ) -> None:
         self.client = client
         self.group = group
         self.tags = tags
         self.status = status
-        self.outcomes: dict[int, CodeOutcome] = {}
-        self.position: dict[str, int] = {}
-        self.book: RegistrationLedger | None = None
+        self.book = book
         self.answered = False
+        #: Outcomes by entry position; malformed and repeated entries are settled up front.
+        self.outcomes: dict[int, CodeOutcome] = {
+            e.position: CodeOutcome(e.value, e.position, e.kind, reason=e.reason, source="input")
+            for e in parsed.entries
+            if e.kind != "valid"
+        }
+        #: Where each valid code stood in the input.
+        self.position = {e.value: e.position for e in parsed.entries if e.kind == "valid"}
 
     def settle(
         self,
