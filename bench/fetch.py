@@ -78,6 +78,17 @@ def start_sandbox(n: int, key_file: Path) -> tuple[subprocess.Popen[str], str]:
     raise SystemExit("the sandbox did not start")
 
 
+def stop(server: subprocess.Popen[str]) -> None:
+    """Ctrl-C for the sandbox, then SIGTERM if it has not stopped within 20 seconds."""
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        sys.stderr.write("bench/fetch.py: the sandbox ignored Ctrl-C for 20 s; sending SIGTERM\n")
+        server.terminate()
+        server.wait(timeout=20)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="SIMs in the sandbox")
@@ -112,8 +123,7 @@ def main() -> None:
                 if name not in best or result["seconds"] < best[name][0]:
                     best[name] = (result["seconds"], busy, peak)
     finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(timeout=30)
+        stop(server)
         key_file.unlink(missing_ok=True)
     rows = [["path", "time", "server cpu", "client peak RSS"]]
     for name, label in labels.items():

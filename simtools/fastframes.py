@@ -19,16 +19,16 @@ as sent or raises a clear error. Columns of such a batch join the others as text
 text, else as Python objects.
 
 Why pyarrow (``bench/engines.py``: 100,000 sandbox SIMs, 72.6 MB of pages, to columns only,
-best of three on the 2-core machine): pyarrow's reader 0.338 s wall (0.626 s CPU, two threads);
-DuckDB ``json_transform`` + unnest 0.518 s (it reads ``"x"`` as null and ``1.5`` as ``2`` for an
-integer field, silently); polars ``read_ndjson`` + explode/unnest 0.673 s (it reads ``1`` in a
-text column as ``"1"``, so no warning could name it); msgspec Structs then columns 0.787 s (an
-object per SIM); ``json.loads`` alone 1.260 s (dicts, no columns yet). pyarrow is a runtime
+best of three on the 2-core machine): pyarrow's reader 0.400 s wall (0.696 s CPU, two threads);
+DuckDB ``json_transform`` + unnest 0.552 s (it reads ``"x"`` as null and ``1.5`` as ``2`` for an
+integer field, silently); polars ``read_ndjson`` + explode/unnest 0.777 s (it reads ``1`` in a
+text column as ``"1"``, so no warning could name it); msgspec Structs then columns 0.903 s (an
+object per SIM); ``json.loads`` alone 1.345 s (dicts, no columns yet). pyarrow is a runtime
 dependency already, and it reports a field whose type changes as an error, which is what sends a
-batch the exact way. End to end (``bench/frames.py``, one process per run), 100,000
-SIMs take 0.50 s against 2.97 s for ``json.loads`` + ``pandas.json_normalize`` (5.9x), and
-1,000,000 take 6.8 s against 37.2 s (5.5x) with a peak of 1.14 GB against 4.43 GB; the reader
-is about two thirds of that time, the frame's dtypes and derived columns the rest.
+batch the exact way. End to end (``bench/frames.py``, one process per run), 100,000 SIMs take
+0.62 s against 3.53 s for ``json.loads`` + ``pandas.json_normalize`` (5.7x), and 1,000,000 take
+6.1 s against 37.1 s (6.0x) with a peak of 1.16 GB against 4.40 GB; the reader is about two
+thirds of that time, the frame's dtypes and derived columns the rest.
 """
 
 from __future__ import annotations
