@@ -16,10 +16,15 @@ CHUNK = 100_000
 CACHE = Path(tempfile.gettempdir()) / "simtools-bench"
 
 
-def page_file(n: int, seed: int = 0) -> Path:
+#: What ``--drift`` adds to every SIM: a field the contract does not know, holding an object.
+DRIFT = b',"sim_card_group":{"id":"6a09cdc3-8948-47f0-aa62-74ac943d6c58","name":"Fleet"}}'
+
+
+def page_file(n: int, seed: int = 0, *, drift: bool = False) -> Path:
     """``n`` SIM records from the sandbox's fleet generator, as list-response bodies of 250, one
-    page per line (compact JSON holds no newline); made once and kept in the temp directory."""
-    path = CACHE / f"sim-pages-{n}-seed{seed}.ndjson"
+    page per line (compact JSON holds no newline); made once and kept in the temp directory.
+    With ``drift`` every SIM also carries :data:`DRIFT`."""
+    path = CACHE / f"sim-pages-{n}-seed{seed}{'-drift' if drift else ''}.ndjson"
     if path.exists():
         return path
     from simtools.sandbox.fleet import build_fleet
@@ -34,6 +39,8 @@ def page_file(n: int, seed: int = 0) -> Path:
             # Chunks of 100,000 from different seeds: ids and ICCIDs stay unique.
             fleet = build_fleet(size, seed * 1_000 + start // CHUNK, now=1.79e9, code_pool=0)
             sims = [s.simple_json() for s in fleet.sims]
+            if drift:
+                sims = [sim[:-1] + DRIFT for sim in sims]
             for i in range(0, size, PAGE_SIZE):
                 number += 1
                 meta = {

@@ -45,6 +45,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000, help="SIM records (default 100000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each path (best counts)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--drift",
+        action="store_true",
+        help="every SIM carries an unknown field holding an object (read the exact way)",
+    )
     parser.add_argument("--child", choices=["baseline", "simtools"], help=argparse.SUPPRESS)
     parser.add_argument("--pages", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -52,7 +57,7 @@ def main() -> None:
         child(args.child, args.pages)
         return
 
-    pages = page_file(args.n, args.seed)
+    pages = page_file(args.n, args.seed, drift=args.drift)
     size_mb = pages.stat().st_size / 1e6
     labels = {
         "baseline": "json.loads + pandas.json_normalize",
@@ -81,9 +86,11 @@ def main() -> None:
             f"{base[2] / fast[2]:.1f}x",
         ]
     )
+    drifted = ", every SIM with an unknown object field" if args.drift else ""
     print(
         f"bench/frames.py: {args.n:,} SIM records in {-(-args.n // 250):,} pages of 250 "
-        f"({size_mb:,.1f} MB of JSON), best of {args.repeat} runs each, one process per run"
+        f"({size_mb:,.1f} MB of JSON{drifted}), "
+        f"best of {args.repeat} runs each, one process per run"
     )
     print(table(rows))
     faster = base[0] / fast[0]

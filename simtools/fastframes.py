@@ -9,14 +9,15 @@ The frame is the one the record path gives for the same records: same columns, d
 and warnings.
 
 Exactness comes first. The reader is given the contract's fields as text, flags, lists of text and
-``{amount, unit}`` objects, and infers the rest; a batch is read columnar only when every value
-could be read back exactly as sent (text, true/false, whole numbers, null, lists of these; the
-known objects). Anything else in a batch -- a field whose type changes between records, a
-decimal number (``1`` and ``1.0`` would both become ``1.0``), an unknown field holding objects
-(their keys would be merged), text the reader takes for a time, a malformed body -- sends that
-batch through the record path (``json`` and :meth:`FieldLayout.split`), which keeps every value
-as sent or raises a clear error. Columns of such a batch join the others as text where they are
-text, else as Python objects.
+``{amount, unit}`` objects, and infers the rest. A value reads back exactly as sent when its
+inferred type is text, true/false, whole numbers, null or lists of these. A top-level field of
+another type -- objects (the reader would merge their keys), decimals (``1`` would become
+``1.0``), text the reader takes for a time -- is read again with ``json`` from the text at each
+``"field":`` key of the batch, which is exact when every page holds one such key per SIM (see
+:func:`_field_values`). Anything else -- a type that changes between records, an odd value inside
+a known object, a malformed body -- sends the batch through the record path (``json`` and
+:meth:`FieldLayout.split`), which keeps every value as sent or raises a clear error. Columns of
+such a batch join the others as text where they are text, else as Python objects.
 
 Why pyarrow (``bench/engines.py``: 100,000 sandbox SIMs, 72.6 MB of pages, to columns only,
 best of three on the 2-core machine): pyarrow's reader 0.400 s wall (0.696 s CPU, two threads);
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -206,10 +208,11 @@ def _columnar_batch(bodies: list[bytes], first: int, endpoint: str | None) -> _B
     records = pc.list_flatten(data).combine_chunks()
     if records.null_count:  # a null item in `data`: the record path names it
         return None
-    return _arrow_batch(records)
+    counts = pc.list_value_length(data).to_numpy(zero_copy_only=False).tolist()
+    return _arrow_batch(records, bodies, counts)
 
 
-def _arrow_batch(records: pa.StructArray) -> _Batch | None:
+def _arrow_batch(records: pa.StructArray, bodies: list[bytes], counts: list[int]) -> _Batch | None:
     """The batch's columns, or None when some value could not be read back exactly."""
     batch = _Batch(len(records))
     layout = SIM_CARD_LAYOUT
@@ -217,14 +220,20 @@ def _arrow_batch(records: pa.StructArray) -> _Batch | None:
         key = spec.name
         top = layout.top.get(key)
         subs = layout.nested.get(key)
-        if top is not None:
-            if not _exact(child.type):
-                return None
-            batch.known[top] = child
-        elif subs is None:
-            if not _exact(child.type):
-                return None
-            batch.other[(key,)] = _encoded(child)
+        if top is not None or subs is None:
+            values: Chunk = child
+            if not _exact(child.type):  # read this field again, from the text, exactly
+                values = _field_values(bodies, counts, key, child)
+                if values is None:
+                    return None
+            if top is not None:
+                batch.known[top] = values
+            elif isinstance(values, list):
+                batch.other[(key,)] = [
+                    as_text(v) if isinstance(v, dict | list) else v for v in values
+                ]
+            else:
+                batch.other[(key,)] = _encoded(values)
         else:
             for column in subs.values():  # the parent is present, so are its columns
                 batch.known.setdefault(column, None)
@@ -242,6 +251,51 @@ def _arrow_batch(records: pa.StructArray) -> _Batch | None:
             elif not pa.types.is_null(child.type):  # the parent is not an object: kept raw
                 batch.other[(key,)] = _encoded(child)
     return batch
+
+
+_NESTED = (dict, list)
+_DECODER = json.JSONDecoder()
+_BLANKS = " \t\n\r"
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _field_values(
+    bodies: list[bytes], counts: list[int], key: str, read: pa.Array
+) -> list[Any] | None:
+    """A top-level field's values exactly as ``json`` reads them, decoded from the text of the
+    bodies at each ``"key":``; None unless that finds one per SIM in every page.
+
+    Found in order, the values line up with the SIMs when each page holds exactly as many such
+    keys (in any object) as SIMs, and each value is null exactly where the reader saw none:
+    a page where a SIM lacks the field and another nests it deeper cannot pass both checks
+    without every value in between being null, which is what the SIM without it gets anyway.
+    """
+    needle = json.dumps(key, ensure_ascii=False) + ":"
+    values: list[Any] = []
+    for body, count in zip(bodies, counts, strict=True):
+        text = body.decode("utf-8")
+        found = 0
+        at = text.find(needle)
+        while at != -1:
+            start = at + len(needle)
+            before = at - 1
+            while before >= 0 and text[before] in _BLANKS:
+                before -= 1
+            if before >= 0 and text[before] in "{,":  # a key, not the end of a string
+                blank = _WHITESPACE.match(text, start)
+                try:
+                    value, start = _DECODER.raw_decode(text, blank.end() if blank else start)
+                except (ValueError, RecursionError):
+                    return None
+                values.append(value)
+                found += 1
+            at = text.find(needle, start)
+        if found != count:
+            return None
+    seen = read.is_valid().to_numpy(zero_copy_only=False)
+    if any((value is not None) != bool(valid) for value, valid in zip(values, seen, strict=True)):
+        return None
+    return values
 
 
 def _exact(kind: pa.DataType) -> bool:

@@ -340,6 +340,10 @@ def test_sandbox_fleets_with_drift_give_the_record_paths_frame(
         [{"id": "a", "resources_with_in_progress_actions": [None, None]}],
         [{"id": "a", "msisdn": True}, {"id": "b", "voice_enabled": 1}],
         [{"id": "a\ud800b", "created_at": "\udc00", "new_a": "\ud800", "tags": ["\ud800"]}],
+        [{"id": "a", "new_a": {"x": 1}, "status": {"new_a": None}}, {"id": "b"}],
+        [{"id": "a", "status": {"new_a": None}, "new_a": {"x": 1}}, {"id": "b"}],
+        [{"id": "a", "new_a": {"x": 1}}, {"id": "b", "status": {"new_a": {"x": 1}}}],
+        [{"id": "a", "new_a": [{"x": 1}], "b": '"new_a":'}, {"id": "b", "new_a": None}],
     ],
     ids=lambda records: json.dumps(records)[:40],
 )
@@ -347,6 +351,22 @@ def test_values_a_reader_would_change_are_kept_as_sent(records: list[dict[str, A
     """Numbers that would widen, objects whose keys would merge, text that would become a time,
     null items: kept as sent, as the record path keeps them."""
     assert_paths_agree(pages_of(records))
+
+
+def test_an_unknown_object_in_every_sim_keeps_the_batch_columnar() -> None:
+    """A new field holding an object in every SIM (the likeliest drift) is read again from the
+    text, exactly; the rest of the batch stays Arrow."""
+    records = [
+        {**r, "sim_card_group": {"id": r.get("sim_card_group_id"), "name": "Fleet", "n": i}}
+        for i, r in enumerate(sandbox_sims(2_000, 0)[:600])
+    ]
+    pages = pages_of(records)
+    columns = sim_card_page_columns(pages)
+    assert isinstance(columns["iccid"], pa.ChunkedArray)
+    assert isinstance(columns["status"], pa.ChunkedArray)
+    frame = assert_paths_agree(pages)
+    assert frame is not None
+    assert json.loads(str(frame.loc[5, "sim_card_group"]))["n"] == 5
 
 
 def test_clean_fleet_is_read_columnar_and_equal() -> None:
