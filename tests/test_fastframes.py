@@ -282,9 +282,7 @@ def drifting_records(draw: st.DrawFn) -> list[dict[str, Any]]:
 def test_any_records_give_the_record_paths_frame(
     records: list[dict[str, Any]], page_size: int, batch: int
 ) -> None:
-    """Any SIM dicts as pages (nulls, missing keys, odd units and amounts, unknown fields, type
-    changes between records, full-form fields) give the record path's frame and warnings,
-    whichever batches the pages fall into."""
+    """Any SIM dicts, drifting in every way, give the record path's frame and warnings."""
     with mock.patch.object(fastframes, "BATCH_BYTES", batch):
         assert_paths_agree(pages_of(records, page_size))
 
@@ -313,8 +311,7 @@ def drifted_fleets(draw: st.DrawFn) -> list[dict[str, Any]]:
 def test_sandbox_fleets_with_drift_give_the_record_paths_frame(
     records: list[dict[str, Any]], batch: int
 ) -> None:
-    """Thousands of SIMs in pages of 250, a few drifting: the same frame and warnings as the
-    record path, with the drifting batches read the exact way and the rest columnar."""
+    """Thousands of sandbox SIMs, a few drifting, give the record path's frame and warnings."""
     with mock.patch.object(fastframes, "BATCH_BYTES", batch):
         frame = assert_paths_agree(pages_of(records))
     assert frame is not None
@@ -348,14 +345,12 @@ def test_sandbox_fleets_with_drift_give_the_record_paths_frame(
     ids=lambda records: json.dumps(records)[:40],
 )
 def test_values_a_reader_would_change_are_kept_as_sent(records: list[dict[str, Any]]) -> None:
-    """Numbers that would widen, objects whose keys would merge, text that would become a time,
-    null items: kept as sent, as the record path keeps them."""
+    """Values a type-inferring reader would change are kept as the record path keeps them."""
     assert_paths_agree(pages_of(records))
 
 
 def test_an_unknown_object_in_every_sim_keeps_the_batch_columnar() -> None:
-    """A new field holding an object in every SIM (the likeliest drift) is read again from the
-    text, exactly; the rest of the batch stays Arrow."""
+    """A new object field in every SIM is read exactly and the rest stays Arrow."""
     records = [
         {**r, "sim_card_group": {"id": r.get("sim_card_group_id"), "name": "Fleet", "n": i}}
         for i, r in enumerate(sandbox_sims(2_000, 0)[:600])
@@ -383,9 +378,7 @@ def test_clean_fleet_is_read_columnar_and_equal() -> None:
 
 
 def test_one_drifting_value_keeps_the_other_columns_columnar() -> None:
-    """A number where text belongs sends its batch the exact way: that column becomes Python
-    values, the other text columns stay Arrow text, and the number becomes text with the usual
-    warning."""
+    """A number where text belongs becomes text with a warning; other columns stay Arrow."""
     records = [dict(r) for r in sandbox_sims(2_000, 1)]
     records[1_500]["msisdn"] = 13109976224
     with mock.patch.object(fastframes, "BATCH_BYTES", 100_000):
@@ -463,8 +456,7 @@ def test_api_times_read_at_once_equal_pandas_reading(times: list[tuple[datetime,
 
 
 def test_lone_surrogate_escapes_become_replacement_characters() -> None:
-    """JSON's lone "\\ud800" escape, which no UTF-8 text can hold, becomes U+FFFD in a text
-    column with a warning naming the field; the row stays."""
+    """A lone surrogate escape becomes U+FFFD in a text column, with a warning."""
     pages = [b'{"data": [{"id": "a\\ud800b", "iccid": "89"}]}']
     with pytest.warns(SimToolsDataWarning, match=r"id: text with a lone surrogate escape"):
         frame = sim_cards_frame(pages)
@@ -494,8 +486,7 @@ GOOD = json.dumps({"data": [{"id": "sim-1", "record_type": "sim_card"}]}).encode
     ],
 )
 def test_malformed_bodies_raise_naming_the_page(bad: bytes, message: str) -> None:
-    """HTML, truncated JSON, a body without ``data``: InvalidInputError naming the page, never
-    an engine traceback."""
+    """A body that is not a list response raises InvalidInputError naming its page."""
     with pytest.raises(InvalidInputError, match=message) as info:
         sim_cards_frame([GOOD, bad, GOOD])
     assert info.value.__cause__ is None or not isinstance(info.value.__cause__, pa.ArrowException)
@@ -508,7 +499,7 @@ def test_what_is_not_a_body_is_refused() -> None:
 
 
 def test_other_record_types_are_refused() -> None:
-    """Pages of SIM card groups are not SIM cards: refused as the record path refuses them."""
+    """Pages holding another kind of record (a WDR) are refused like the record path does."""
     groups = pages_of([{"id": "g", "record_type": "sim_card"}, {"id": "h", "record_type": "wdr"}])
     with pytest.raises(InvalidInputError, match=r"the records are 'wdr' objects, not 'sim_card'"):
         sim_cards_frame(groups)
@@ -532,8 +523,7 @@ class PagedApi:
 
 
 def test_fleet_frame_names_the_endpoint_of_a_bad_page() -> None:
-    """fleet_frame turns a malformed page into a ResponseError naming GET /sim_cards and the
-    page, not an engine error."""
+    """fleet_frame turns a malformed page into a ResponseError naming GET /sim_cards."""
     transport = httpx.MockTransport(PagedApi(3))
     with SimClient("KEY_TEST", base_url="https://api.example.test/v2", transport=transport) as c:
         with pytest.raises(ResponseError, match=r"GET https://api.example.test/v2/sim_cards") as e:
@@ -559,8 +549,7 @@ class CountingApi:
 
 
 def test_fleet_frame_reads_pages_as_they_arrive(monkeypatch: pytest.MonkeyPatch) -> None:
-    """fleet_frame hands the reader a stream: the first page reaches it while most pages are
-    still to be fetched, and no list of every body is built first."""
+    """fleet_frame streams pages to the reader: the first arrives before most are fetched."""
     api = CountingApi(40)
     seen: dict[str, Any] = {}
 
@@ -582,8 +571,7 @@ def test_fleet_frame_reads_pages_as_they_arrive(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_fleet_frame_equals_the_model_path(sandbox: Sandbox) -> None:
-    """Over HTTP, fleet_frame's columnar frame is the frame of the SimCard models of the same
-    fleet."""
+    """Over HTTP, fleet_frame gives the frame of the SimCard models of the same fleet."""
     with SimClient(sandbox.api_key, base_url=sandbox.base_url) as client:
         fast = fleet_frame(client, progress=False, group_names=False)
         models = list(client.iter_sim_cards())
