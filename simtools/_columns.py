@@ -4,7 +4,8 @@ Each coercer takes one raw column (a pandas Series of what the API sent) and ret
 contract dtype. Values that do not fit are never dropped and never raise: the cell becomes
 missing, the value as sent is kept for a ``<column>_raw`` column, and :class:`DataIssues` collects
 one message per field, each becoming one warning. Common inputs take a vectorised path; only
-columns that hold values of unexpected types (and list columns) are looked at cell by cell.
+columns that hold values of unexpected types (and list columns that arrive as Python lists) are
+looked at cell by cell; Arrow input goes through :mod:`simtools._series`.
 """
 
 from __future__ import annotations
