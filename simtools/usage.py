@@ -21,6 +21,7 @@ from simtools.errors import InvalidInputError
 from simtools.timeutil import to_utc_timestamp
 
 __all__ = [
+    "NO_GROUP",
     "NO_KEY",
     "NO_TAG",
     "PROJECTION_COLUMNS",
@@ -34,6 +35,8 @@ __all__ = [
 
 #: The key given to SIMs whose grouping value is missing (no group, no status, ...).
 NO_KEY = "(none)"
+#: The group name shown for SIMs outside every group.
+NO_GROUP = "(no group)"
 #: The tag SIMs without any tag are counted under in ``usage_summary(df, by="tag")``.
 NO_TAG = "(no tag)"
 
@@ -246,7 +249,9 @@ def usage_summary(
         }
     ).astype(_SUMMARY_DTYPES)
     if "_name" in parts:
-        out.insert(0, "sim_card_group_name", grouped["_name"].first().astype("string"))
+        names = grouped["_name"].first().astype("string")
+        no_group = out.index.get_level_values("sim_card_group_id") == NO_KEY
+        out.insert(0, "sim_card_group_name", names.mask(no_group & names.isna(), NO_GROUP))
     return out.sort_values("consumed_mb", ascending=False, na_position="last", kind="stable")
 
 

@@ -12,6 +12,7 @@ from fleetdata import make_fleet_frame, wire_sims
 from simtools.errors import InvalidInputError
 from simtools.frames import sim_cards_frame
 from simtools.usage import (
+    NO_GROUP,
     NO_KEY,
     NO_TAG,
     PROJECTION_COLUMNS,
@@ -110,6 +111,19 @@ def test_group_alias_brings_the_group_name_along() -> None:
     assert list(out.columns) == ["sim_card_group_name", *SUMMARY_COLUMNS]
     assert out.loc["group-a", "sim_card_group_name"] == "Pumps"
     assert out.loc["group-b", "sim_card_group_name"] == "Meters"
+
+
+def test_sims_outside_every_group_are_named_as_such() -> None:
+    """The '(none)' group row is labelled '(no group)', not left without a name."""
+    df = make_fleet_frame(
+        [
+            {"consumed_mb": 1.0, "sim_card_group_name": "Pumps"},
+            {"consumed_mb": 2.0, "sim_card_group_id": None, "sim_card_group_name": None},
+        ]
+    )
+    out = usage_summary(df, by="group")
+    assert out.loc[NO_KEY, "sim_card_group_name"] == NO_GROUP
+    assert out.loc["group-a", "sim_card_group_name"] == "Pumps"
 
 
 def test_summary_by_tag_counts_a_sim_under_each_tag(fleet: pd.DataFrame) -> None:
