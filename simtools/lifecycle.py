@@ -15,7 +15,7 @@ from simtools.models import SimCard, SimCardAction
 if TYPE_CHECKING:
     from simtools.client import ActionName, SimClient
 
-__all__ = ["ACTION_COLUMNS", "run_action"]
+__all__ = ["ACTION_COLUMNS", "ACTION_DTYPES", "run_action"]
 
 #: Columns of the outcome frame, one row per SIM.
 ACTION_COLUMNS = (
@@ -27,6 +27,16 @@ ACTION_COLUMNS = (
     "sim_status",
     "settled",
 )
+#: Their dtypes.
+ACTION_DTYPES = {
+    "sim_card_id": "string",
+    "action_type": "category",
+    "action_id": "string",
+    "action_status": "category",
+    "reason": "string",
+    "sim_status": "category",
+    "settled": "boolean",
+}
 _NEEDS_GROUP = ("enable", "set_standby")
 _POLL_START, _POLL_MAX = 0.1, 2.0
 
@@ -92,17 +102,7 @@ def run_action(
         settled = value not in (None, "in-progress")
         rows.append((sid, act.action_type or action, act.id, value, reason, sim_status, settled))
     frame = pd.DataFrame.from_records(rows, columns=list(ACTION_COLUMNS))
-    return frame.astype(
-        {
-            "sim_card_id": "string",
-            "action_type": "category",
-            "action_id": "string",
-            "action_status": "category",
-            "reason": "string",
-            "sim_status": "category",
-            "settled": "boolean",
-        }
-    )
+    return frame.astype(ACTION_DTYPES)
 
 
 def _start(client: SimClient, sim_id: str, action: ActionName) -> SimCardAction | SimToolsError:
