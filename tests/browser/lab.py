@@ -1,4 +1,5 @@
-"""A JupyterLab server for one test: temporary dirs, token auth, stopped for sure on exit."""
+"""A Jupyter server for one test (JupyterLab or Notebook 7): temporary dirs, token auth,
+stopped for sure on exit."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -31,6 +32,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 _START_TIMEOUT = 120.0
+
+#: The two front ends the widgets must render in; both are built on JupyterLab components.
+Ui = Literal["lab", "notebook"]
+UIS: tuple[Ui, ...] = ("lab", "notebook")
 
 
 def need_browser() -> Path:
@@ -88,12 +93,18 @@ def write_notebook(path: Path, cells: list[str]) -> Path:
 
 @dataclass
 class Lab:
-    """A running JupyterLab: ``url(path)`` opens a path with the token."""
+    """A running Jupyter server: ``url(path)`` opens a path with the token."""
 
+    ui: Ui
     port: int
     token: str
     root: Path
     log: Path
+
+    def notebook_url(self, name: str) -> str:
+        """Where this front end opens the notebook ``name`` (relative to the root)."""
+        route = "lab/tree" if self.ui == "lab" else "notebooks"
+        return self.url(f"{route}/{name}")
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}?token={self.token}"
@@ -101,14 +112,35 @@ class Lab:
     def api(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}/api/{path.lstrip('/')}"
 
+    def wait_kernel_connected(self, timeout: float = _START_TIMEOUT) -> None:
+        """Wait until the server has a kernel with a front end connected to it.
+
+        Both front ends show "Idle" for a moment before they even ask for a kernel, so the
+        page's indicator alone cannot say the kernel is ready; after this wait it can.
+        """
+        headers = {"Authorization": f"token {self.token}"}
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                kernels = httpx.get(self.api("kernels"), headers=headers, timeout=5.0).json()
+            except (httpx.HTTPError, ValueError):
+                kernels = []
+            if any(kernel.get("connections", 0) > 0 for kernel in kernels):
+                return
+            time.sleep(0.25)
+        raise RuntimeError(f"no kernel connected within {timeout:.0f} s:\n{self.log_tail()}")
+
     def log_tail(self, lines: int = 40) -> str:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
 
 @contextmanager
-def jupyter_lab(tmp: Path, env: Mapping[str, str] | None = None) -> Iterator[Lab]:
-    """Start JupyterLab on 127.0.0.1 serving ``tmp/root``; extra ``env`` reaches the kernels.
+def jupyter_server(
+    tmp: Path, env: Mapping[str, str] | None = None, *, ui: Ui = "lab"
+) -> Iterator[Lab]:
+    """Start JupyterLab (``ui="lab"``) or Notebook 7 (``ui="notebook"``) on 127.0.0.1 serving
+    ``tmp/root``; extra ``env`` reaches the kernels.
 
     Config, runtime, settings, workspaces and IPython dirs are under ``tmp``, so nothing is
     left behind. The server (and its kernels) is stopped when the block ends, however it ends.
@@ -125,7 +157,7 @@ def jupyter_lab(tmp: Path, env: Mapping[str, str] | None = None) -> Iterator[Lab
     (notification / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
-    lab = Lab(free_port(), secrets.token_hex(16), dirs["root"], tmp / "jupyter.log")
+    lab = Lab(ui, free_port(), secrets.token_hex(16), dirs["root"], tmp / "jupyter.log")
     process_env = {
         **os.environ,
         **(env or {}),
@@ -140,7 +172,7 @@ def jupyter_lab(tmp: Path, env: Mapping[str, str] | None = None) -> Iterator[Lab
         sys.executable,
         "-m",
         "jupyter",
-        "lab",
+        ui,
         "--no-browser",
         "--ip=127.0.0.1",
         f"--port={lab.port}",
@@ -148,6 +180,7 @@ def jupyter_lab(tmp: Path, env: Mapping[str, str] | None = None) -> Iterator[Lab
         f"--IdentityProvider.token={lab.token}",
         f"--ServerApp.root_dir={lab.root}",
         "--allow-root",
+        # Notebook 7 loads the JupyterLab server extension too, which reads these.
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
     ]
@@ -173,7 +206,9 @@ def _wait_ready(lab: Lab, process: subprocess.Popen[Any]) -> None:
     headers = {"Authorization": f"token {lab.token}"}
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with {process.returncode}:\n{lab.log_tail()}")
+            raise RuntimeError(
+                f"jupyter {lab.ui} exited with {process.returncode}:\n{lab.log_tail()}"
+            )
         try:
             if httpx.get(lab.api("status"), headers=headers, timeout=2.0).status_code == 200:
                 return
@@ -181,7 +216,7 @@ def _wait_ready(lab: Lab, process: subprocess.Popen[Any]) -> None:
             pass
         time.sleep(0.25)
     raise RuntimeError(
-        f"JupyterLab did not answer within {_START_TIMEOUT:.0f} s:\n{lab.log_tail()}"
+        f"jupyter {lab.ui} did not answer within {_START_TIMEOUT:.0f} s:\n{lab.log_tail()}"
     )
 
 
