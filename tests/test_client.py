@@ -25,7 +25,7 @@ from simtools.errors import (
 )
 from simtools.retrying import RetryPolicy
 
-KEY = "KEYtest0123456789abcdefSECRET"
+KEY = "fake-test-key-0123456789-never-leaked"  # a stand-in, not a real key
 GROUP = "6a09cdc3-8948-47f0-aa62-74ac943d6c58"
 EXAMPLE = Path(__file__).parent / "data" / "register-response.json"
 FAST = RetryPolicy(attempts=3, deadline=5, initial_wait=0.001, max_wait=0.002)
