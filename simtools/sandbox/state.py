@@ -11,9 +11,9 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from simtools.errors import InvalidInputError
 from simtools.sandbox.codes import CodeBook, code_error
@@ -22,6 +22,8 @@ from simtools.sandbox.records import GroupRecord, Pending, SimQuery, SimRecord, 
 from simtools.sandbox.reports import WdrReports
 from simtools.sandbox.wdrs import WdrIndex
 from simtools.sandbox.wire import ApiProblem, iso
+
+T = TypeVar("T")
 
 __all__ = ["Clock", "SandboxState", "SimQuery"]
 
@@ -142,29 +144,21 @@ class SandboxState:
     # -- lookups -----------------------------------------------------------------------------
 
     def sim(self, sim_id: str) -> SimRecord:
-        with self.locked():
-            try:
-                return self.sims[sim_id]
-            except KeyError:
-                raise ApiProblem.single(404, "10005", f"SIM card {sim_id} was not found.") from None
+        return self._lookup(self.sims, sim_id, "SIM card")
 
     def group(self, group_id: str) -> GroupRecord:
-        with self.locked():
-            try:
-                return self.groups[group_id]
-            except KeyError:
-                raise ApiProblem.single(
-                    404, "10005", f"SIM card group {group_id} was not found."
-                ) from None
+        return self._lookup(self.groups, group_id, "SIM card group")
 
     def action(self, action_id: str) -> dict[str, Any]:
+        return self._lookup(self.actions, action_id, "SIM card action")
+
+    def _lookup(self, table: Mapping[str, T], key: str, noun: str) -> T:
+        """``table[key]``, or Telnyx's 404 (code 10005) naming the resource."""
         with self.locked():
             try:
-                return self.actions[action_id]
+                return table[key]
             except KeyError:
-                raise ApiProblem.single(
-                    404, "10005", f"SIM card action {action_id} was not found."
-                ) from None
+                raise ApiProblem.single(404, "10005", f"{noun} {key} was not found.") from None
 
     def list_sims(self, query: SimQuery) -> list[SimRecord]:
         """The SIMs matching ``query`` in creation order (or by consumption), cached until the
