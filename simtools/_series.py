@@ -11,6 +11,7 @@ Arrow pass, for text columns from either path alike (pure).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,11 +26,14 @@ __all__ = [
     "INT",
     "STRING",
     "UTC_TIME",
+    "TextTuples",
     "as_series",
+    "decimal_array",
     "plain",
     "plain_decimals",
     "text_array",
     "text_tuples",
+    "utc_time_array",
     "utc_times",
 ]
 
@@ -85,11 +89,24 @@ def _arrow(values: Any) -> pa.Array | pa.ChunkedArray | None:
     return None
 
 
+@dataclass(frozen=True)
+class TextTuples:
+    """A list column already in the frame's form: tuples of str, ``None`` where missing (what
+    :func:`text_tuples` gives, built ahead, for instance batch by batch)."""
+
+    cells: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+
 def text_tuples(values: Any) -> pd.Series | None:
     """An Arrow list-of-text column as the frame's list column (tuples of str, ``None`` where the
     list is missing), built from the offsets without looking at cells one by one; ``None`` when
     ``values`` is not such a column or holds a missing item (which the cell path turns into
-    ``"null"``)."""
+    ``"null"``). :class:`TextTuples` are that column already."""
+    if isinstance(values, TextTuples):
+        return pd.Series(values.cells, dtype=object)
     arrow = _arrow(values)
     if arrow is None:
         return None
@@ -99,56 +116,58 @@ def text_tuples(values: Any) -> pd.Series | None:
     if not (_is_text(kind.value_type) or pa.types.is_null(kind.value_type)):
         return None
     array = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
-    items = array.flatten()
-    if items.null_count:
-        return None
     try:
+        # Only the lists that are there are looked at (a column may be mostly missing).
+        present = array.drop_null() if array.null_count else array
+        items = present.flatten()
+        if items.null_count:
+            return None
         if len(items) and pc.any(pc.match_substring(items, _ITEM_SEPARATOR)).as_py():
-            return _tuples_by_offsets(array, items)
-        return _distinct_tuples(array)
+            cells = _tuples_by_offsets(present, items)
+        else:
+            cells = _distinct_tuples(present)
     except pa.ArrowException:  # a column the kernels refuse (say over 2 GB of text): cell by cell
         return None
+    if array.null_count:
+        out = np.full(len(array), None, dtype=object)
+        out[array.is_valid().to_numpy(zero_copy_only=False)] = cells
+        cells = out
+    return pd.Series(cells, dtype=object)
 
 
-def _distinct_tuples(array: pa.Array) -> pd.Series:
+def _distinct_tuples(array: pa.Array) -> np.ndarray:
+    """Tuples for lists without missing ones, as an object array."""
     if array.type != _TEXT_LIST:  # large or null-typed lists: the join kernel takes list<str>
         array = array.cast(_TEXT_LIST)
     # One key per distinct list ("<length>:<items joined>"), one tuple per key, shared by
     # every row holding that list: fleets repeat a few tag sets over and over.
-    lengths = pc.fill_null(array.value_lengths(), 0)
     keys = pc.binary_join_element_wise(
-        pc.cast(lengths, pa.string()),
+        pc.cast(array.value_lengths(), pa.string()),
         pc.binary_join(array, _ITEM_SEPARATOR),
         ":",
-        null_handling="emit_null",
     )
     encoded = pc.dictionary_encode(keys)
     distinct = np.empty(len(encoded.dictionary), dtype=object)
     for i, key in enumerate(encoded.dictionary.to_pylist()):
         count, _, joined = key.partition(":")
         distinct[i] = tuple(joined.split(_ITEM_SEPARATOR)) if count != "0" else ()
-    codes = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
-    out = distinct[codes] if len(distinct) else np.full(len(array), None, dtype=object)
-    if array.null_count:
-        out[~array.is_valid().to_numpy(zero_copy_only=False)] = None
-    return pd.Series(out, dtype=object)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    return distinct[codes] if len(distinct) else np.empty(0, dtype=object)
 
 
 _ITEM_SEPARATOR = "\x1f"
 _TEXT_LIST = pa.list_(pa.string())
 
 
-def _tuples_by_offsets(array: pa.Array, items: pa.Array) -> pd.Series:
+def _tuples_by_offsets(array: pa.Array, items: pa.Array) -> np.ndarray:
+    """Tuples for lists without missing ones, one by one (items may hold the separator)."""
     flat: list[str] = items.to_pylist()
-    ends = np.cumsum(pc.fill_null(array.value_lengths(), 0).to_numpy(zero_copy_only=False))
+    ends = np.cumsum(array.value_lengths().to_numpy(zero_copy_only=False))
     starts = np.concatenate(([0], ends[:-1])) if len(ends) else ends
-    out: list[tuple[str, ...] | None] = [
-        tuple(flat[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
-    ]
-    if array.null_count:
-        for i in np.flatnonzero(~array.is_valid().to_numpy(zero_copy_only=False)).tolist():
-            out[i] = None
-    return pd.Series(out, dtype=object)
+    out = np.empty(len(array), dtype=object)
+    for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        out[i] = tuple(flat[a:b])  # one by one: numpy would read equal-length tuples as rows
+    return out
 
 
 def plain(raw: pd.Series) -> pd.Series:
@@ -176,10 +195,22 @@ def plain_decimals(raw: pd.Series) -> tuple[pd.Series, np.ndarray] | None:
         arrow = None
     if arrow is None:
         return None
-    done = pc.fill_null(pc.match_substring_regex(arrow, _DECIMAL), False)
+    done = _decimals(arrow)
     values = pc.cast(pc.if_else(done, arrow, pa.scalar(None, arrow.type)), pa.float64())
     parsed = pd.Series(values.to_pandas(types_mapper={pa.float64(): FLOAT}.get), index=raw.index)
     return parsed, done.to_numpy(zero_copy_only=False)
+
+
+def _decimals(arrow: pa.Array) -> pa.Array:
+    return pc.fill_null(pc.match_substring_regex(arrow, _DECIMAL), False)
+
+
+def decimal_array(arrow: pa.Array) -> pa.Array | None:
+    """Arrow text whose every value is a plain decimal (or missing) as ``float64``, as
+    :func:`plain_decimals` reads it; None when any value is written another way."""
+    if not pc.all(pc.or_(_decimals(arrow), arrow.is_null())).as_py():
+        return None
+    return pc.cast(arrow, pa.float64())
 
 
 def _from_strings(raw: pd.Series) -> pa.Array | None:
@@ -211,12 +242,52 @@ def utc_times(raw: pd.Series) -> pd.Series | None:
         arrow = _from_strings(raw)
     else:
         arrow = None
-    if arrow is None:
-        return None
-    if not pc.all(pc.match_substring_regex(arrow, _UTC_TIME)).as_py():
-        return None
-    try:
-        times = pc.cast(arrow, pa.timestamp("ns", "UTC"))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    times = None if arrow is None else utc_time_array(arrow)
+    if times is None:
         return None
     return pd.Series(times.to_pandas(), index=raw.index).astype(UTC_TIME)
+
+
+def utc_time_array(arrow: pa.Array) -> pa.Array | None:
+    """Arrow text whose every value is a UTC time in the API's form (or missing) as
+    ``timestamp[ns, UTC]``; None otherwise (and when Arrow refuses a value, such as February 30)."""
+    if not _in_api_time_form(arrow):
+        return None
+    try:
+        return pc.cast(arrow, _TIMESTAMP)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+_TIMESTAMP = pa.timestamp("ns", "UTC")
+#: The API's usual time, ``2018-02-02T22:25:27.521Z``: where its digits and marks are.
+_MS_TIME_WIDTH = 24
+_MS_TIME_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22]
+_MS_TIME_MARKS = ([4, 7, 10, 13, 16, 19, 23], np.frombuffer(b"--T::.Z", dtype=np.uint8))
+
+
+def _in_api_time_form(arrow: pa.Array) -> bool:
+    """Whether every value of Arrow text matches :data:`_UTC_TIME` (missing values aside).
+
+    When every value has the usual 24-byte form the bytes are checked at once, as a table of
+    24 columns (a few ms per 100,000 values); anything else goes to the regex."""
+    present = arrow.drop_null() if arrow.null_count else arrow
+    if not len(present) or not pa.types.is_string(present.type):
+        return bool(pc.all(pc.match_substring_regex(arrow, _UTC_TIME)).as_py())
+    offsets = np.frombuffer(present.buffers()[1], dtype=np.int32)
+    offsets = offsets[present.offset : present.offset + len(present) + 1]
+    if not (np.diff(offsets) == _MS_TIME_WIDTH).all():
+        return bool(pc.all(pc.match_substring_regex(arrow, _UTC_TIME)).as_py())
+    table = np.frombuffer(present.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    table = table.reshape(-1, _MS_TIME_WIDTH)
+    digits = table[:, _MS_TIME_DIGITS]
+    where, marks = _MS_TIME_MARKS
+    century = table[:, :2].copy().view(np.uint16).ravel()  # "19", "20" or "21"
+    return bool(
+        ((digits >= ord("0")) & (digits <= ord("9"))).all()
+        and (table[:, where] == marks).all()
+        and np.isin(century, _CENTURIES).all()
+    )
+
+
+_CENTURIES = np.frombuffer(b"192021", dtype=np.uint16)

@@ -45,6 +45,7 @@ from itertools import chain
 from typing import Any, TypeAlias
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
@@ -52,15 +53,21 @@ import pyarrow.json as pj
 from simtools._columns import as_text
 from simtools._layouts import SIM_CARD_LAYOUT, is_sim_card
 from simtools._records import KNOWN_RECORD_TYPES, collect_records
+from simtools._series import FLOAT, TextTuples, decimal_array, text_tuples, utc_time_array
 from simtools.errors import InvalidInputError, ResponseError, SimToolsError
 
 __all__ = ["PAGE_SCHEMA", "page_bodies", "sim_card_page_columns"]
 
-#: Bytes of page bodies read in one go: small enough to keep memory flat, large enough that the
-#: per-batch work is noise (about 40 pages of 250 SIMs).
-BATCH_BYTES = 8 << 20
+#: Bytes of page bodies read in one go: small enough to keep memory flat and a batch in the
+#: core's cache while it is read, large enough that the per-batch work is noise (about 20 pages
+#: of 250 SIMs).
+BATCH_BYTES = 4 << 20
+#: Batches read at once, each by one single-threaded reader: the reader's own threads cost
+#: about 60% more CPU for the same batch than one thread does (``bench/README.md``).
+WORKERS = max(1, min(4, pa.cpu_count()))
 _BLOCK_BYTES = 1 << 20
 _TEXT = pa.string()
+_TEXT_LIST = pa.list_(_TEXT)
 _AMOUNT = pa.struct([("amount", _TEXT), ("unit", _TEXT)])
 _SIM = pa.struct(
     [
@@ -97,11 +104,22 @@ Chunk: TypeAlias = "pa.Array | list[Any] | None"
 @dataclass
 class _Batch:
     """Raw columns of one batch of pages: known columns by name, the others by path (as
-    :meth:`FieldLayout.split` gives them), each an Arrow array or a list of Python values."""
+    :meth:`FieldLayout.split` gives them), each an Arrow array or a list of Python values; and
+    the contract columns this batch could already put in their frame form (:func:`_prepare`)."""
 
     n: int
     known: dict[str, Chunk] = field(default_factory=dict)
     other: dict[tuple[str, ...], Chunk] = field(default_factory=dict)
+    ready: dict[str, pa.Array | TextTuples] = field(default_factory=dict)
+
+
+#: Contract columns that a worker puts in their frame form batch by batch, while other batches
+#: are read: what the frame's coercers would do to the whole column, done in parts (for the
+#: column, only when every batch could). Times in the API's UTC form become timestamps, amounts
+#: written as plain decimals become floats, lists of text become tuples.
+_READY_TIMES = ("created_at", "updated_at")
+_READY_AMOUNTS = ("data_limit_amount", "consumed_amount")
+_READY_LISTS = ("tags", "authorized_imeis")
 
 
 def sim_card_page_columns(
@@ -109,8 +127,9 @@ def sim_card_page_columns(
 ) -> dict[str, Any]:
     """Step one for page bodies: raw columns for :func:`~simtools.frames.frame_from_columns`.
 
-    ``pages`` is consumed once, as it arrives (a generator is fine); at most three batches of
-    bodies (about 24 MB) are held at a time, and one is parsed while the next arrives. Each body
+    ``pages`` is consumed once, as it arrives (a generator is fine); batches are read on
+    :data:`WORKERS` threads while the next ones arrive, and at most ``2 * WORKERS + 1`` batches
+    of bodies (about 20 MB on two cores) are held at a time. Each body
     must be a JSON object with ``data`` (a list of SIM card objects, one object, or null). A
     body that is not (HTML, truncated JSON, no ``data``) raises
     :class:`~simtools.errors.InvalidInputError` naming the page by its position, or, given the
@@ -121,9 +140,9 @@ def sim_card_page_columns(
     held: list[bytes] = []
     size = 0
     first = 1
-    # One batch is parsed on a worker thread while the next one arrives (from the network, or
-    # a file); the reader releases the GIL. At most two batches are in flight.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="simtools-pages") as pool:
+    # Batches are parsed on worker threads while the next ones arrive (from the network, or a
+    # file); the reader releases the GIL. Results are taken in order, as they are needed.
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="simtools-pages") as pool:
         pending: deque[Future[_Batch]] = deque()
         for number, body in enumerate(pages, start=1):
             data = _page_bytes(body, number)
@@ -132,7 +151,7 @@ def sim_card_page_columns(
             if size >= BATCH_BYTES:
                 pending.append(pool.submit(_read_batch, held, first, endpoint))
                 held, size, first = [], 0, number + 1
-                if len(pending) > 1:
+                if len(pending) > 2 * WORKERS:
                     batches.append(pending.popleft().result())
         if held:
             pending.append(pool.submit(_read_batch, held, first, endpoint))
@@ -189,9 +208,11 @@ def _columnar_batch(bodies: list[bytes], first: int, endpoint: str | None) -> _B
         b.replace(b"\n", b" ").replace(b"\r", b" ") if b"\n" in b or b"\r" in b else b
         for b in bodies
     ]
+    # One thread per batch (batches run side by side); a block holds whole bodies.
+    block = max(_BLOCK_BYTES, max(map(len, lines)) + 2)
     table = pj.read_json(
         io.BytesIO(b"\n".join(lines)),
-        read_options=pj.ReadOptions(block_size=_BLOCK_BYTES),
+        read_options=pj.ReadOptions(block_size=block, use_threads=False),
         parse_options=_PARSE,
     )
     if table.num_rows != len(bodies):  # an empty body, or two documents in one
@@ -250,7 +271,27 @@ def _arrow_batch(records: pa.StructArray, bodies: list[bytes], counts: list[int]
                 return None
             elif not pa.types.is_null(child.type):  # the parent is not an object: kept raw
                 batch.other[(key,)] = _encoded(child)
+    _prepare(batch)
     return batch
+
+
+def _prepare(batch: _Batch) -> None:
+    """Fill ``batch.ready`` for the columns of :data:`_READY_TIMES` and the like whose values
+    in this batch all take the common form (a column the batch lacks is all missing)."""
+    for name in (*_READY_TIMES, *_READY_AMOUNTS, *_READY_LISTS):
+        chunk = batch.known.get(name)
+        if chunk is None or (isinstance(chunk, pa.Array) and pa.types.is_null(chunk.type)):
+            chunk = pa.nulls(batch.n, _TEXT_LIST if name in _READY_LISTS else _TEXT)
+        if not isinstance(chunk, pa.Array):
+            continue
+        ready: pa.Array | TextTuples | None = None
+        if name in _READY_LISTS:
+            tuples = text_tuples(chunk)
+            ready = None if tuples is None else TextTuples(tuples.to_numpy(dtype=object))
+        elif pa.types.is_string(chunk.type):
+            ready = (utc_time_array if name in _READY_TIMES else decimal_array)(chunk)
+        if ready is not None:
+            batch.ready[name] = ready
 
 
 _NESTED = (dict, list)
@@ -364,9 +405,22 @@ def _merge(batches: list[_Batch]) -> dict[str, Any]:
         known |= dict.fromkeys(batch.known)
         paths |= dict.fromkeys(batch.other)
     columns = {name: _join([(b.n, b.known.get(name)) for b in batches]) for name in known}
+    for name in columns.keys() & {*_READY_TIMES, *_READY_AMOUNTS, *_READY_LISTS}:
+        if all(name in b.ready for b in batches):
+            columns[name] = _ready_column([b.ready[name] for b in batches])
     for path, name in SIM_CARD_LAYOUT.extra_names(paths).items():
         columns[name] = _join([(b.n, b.other.get(path)) for b in batches])
     return columns
+
+
+def _ready_column(chunks: list[Any]) -> Any:
+    """The batches' ready parts of one column as the frame's coercers take it."""
+    if isinstance(chunks[0], TextTuples):
+        return TextTuples(np.concatenate([c.cells for c in chunks]))
+    joined = pa.chunked_array(chunks, chunks[0].type)
+    if pa.types.is_floating(joined.type):
+        return pd.Series(joined.to_pandas(types_mapper={pa.float64(): FLOAT}.get))
+    return pd.Series(joined.to_pandas())
 
 
 def _join(chunks: list[tuple[int, Chunk]]) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -19,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from simtools import fastframes
+from simtools import _series, fastframes
+from simtools._series import TextTuples
 from simtools.client import SimClient
 from simtools.errors import InvalidInputError, ResponseError, SimToolsDataWarning
 from simtools.fastframes import sim_card_page_columns
@@ -365,12 +367,16 @@ def test_an_unknown_object_in_every_sim_keeps_the_batch_columnar() -> None:
 
 
 def test_clean_fleet_is_read_columnar_and_equal() -> None:
-    """A clean sandbox fleet stays columnar: text columns arrive as Arrow, tags as tuples."""
+    """A clean sandbox fleet stays columnar: text columns arrive as Arrow; times, amounts and
+    lists arrive in their frame form, made batch by batch."""
     pages = pages_of(list(sandbox_sims(2_000, 0)))
-    columns = sim_card_page_columns(pages)
+    with mock.patch.object(fastframes, "BATCH_BYTES", 100_000):  # several batches
+        columns = sim_card_page_columns(pages)
     assert isinstance(columns["id"], pa.ChunkedArray)
-    assert isinstance(columns["tags"], pa.ChunkedArray)
     assert isinstance(columns["device_latitude"], pa.ChunkedArray)
+    assert isinstance(columns["tags"], TextTuples)
+    assert columns["created_at"].dtype == "datetime64[ns, UTC]"
+    assert columns["data_limit_amount"].dtype == "Float64"
     frame = assert_paths_agree(pages)
     assert frame is not None
     assert frame["tags"].map(lambda t: t is None or type(t) is tuple).all()
@@ -453,6 +459,58 @@ def test_api_times_read_at_once_equal_pandas_reading(times: list[tuple[datetime,
     frame = sim_cards_frame(pages_of(records))
     expected = pd.to_datetime(pd.Series(texts, dtype=object), utc=True, format="ISO8601")
     assert frame["created_at"].tolist() == expected.astype("datetime64[ns, UTC]").tolist()
+
+
+_API_TIME = "2025-03-10T00:02:42.303Z"
+
+
+@settings(deadline=None, max_examples=200)
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, len(_API_TIME) - 1), st.sampled_from("0189-T:.Z +x")),
+        max_size=2,
+    ),
+    missing=st.booleans(),
+    sliced=st.booleans(),
+)
+def test_the_bytewise_time_check_agrees_with_the_regex(
+    edits: list[tuple[int, str]], missing: bool, sliced: bool
+) -> None:
+    """The check that reads 24-byte times as a table accepts exactly what the regex does."""
+    edited = list(_API_TIME)
+    for at, char in edits:
+        edited[at] = char
+    values = [_API_TIME, "".join(edited), *([None] if missing else [])]
+    array = pa.array(["x", *values]).slice(1) if sliced else pa.array(values)
+    expected = all(re.fullmatch(_series._UTC_TIME, v) for v in values if v is not None)
+    assert _series._in_api_time_form(array) is expected
+
+
+def test_a_batch_with_times_written_otherwise_leaves_the_column_to_the_frame() -> None:
+    """Times made batch by batch are used only when every batch could make them."""
+    records = [dict(r) for r in sandbox_sims(2_000, 2)]
+    records[1_900]["created_at"] = "2025-03-10T01:02:42+01:00"
+    pages = pages_of(records)
+    with mock.patch.object(fastframes, "BATCH_BYTES", 100_000):
+        columns = sim_card_page_columns(pages)
+        frame = assert_paths_agree(pages)
+    assert isinstance(columns["created_at"], pa.ChunkedArray)  # text, read by the frame
+    assert columns["updated_at"].dtype == "datetime64[ns, UTC]"
+    assert frame is not None
+    assert frame.loc[1_900, "created_at"] == pd.Timestamp("2025-03-10T00:02:42Z")
+
+
+def test_a_mostly_missing_list_column_gives_tuples_and_none() -> None:
+    """Lists present on a few SIMs only are tuples there and None elsewhere."""
+    records = [{"id": f"s{i}", "authorized_imeis": None} for i in range(1_000)]
+    records[7]["authorized_imeis"] = ["356938035643809"]
+    records[500]["authorized_imeis"] = []
+    frame = assert_paths_agree(pages_of(records))
+    assert frame is not None
+    imeis = frame["authorized_imeis"]
+    assert imeis[7] == ("356938035643809",)
+    assert imeis[500] == ()
+    assert imeis.drop([7, 500]).isna().all()
 
 
 def test_lone_surrogate_escapes_become_replacement_characters() -> None:
