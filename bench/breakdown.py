@@ -3,24 +3,27 @@
     python bench/breakdown.py --n 100000
 
 Times (best of ``--repeat``, in this process, after one warm-up run) the two steps of the
-columnar path, and the list columns (``tags``, ``authorized_imeis``) built from Arrow lists at
-once against the cell-by-cell way the record path takes.
+columnar path, with and without the frame forms the readers' workers make batch by batch
+(times, amounts, lists), and the list columns (``tags``, ``authorized_imeis``) built from Arrow
+lists at once against the cell-by-cell way the record path takes.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any
+from unittest import mock
 
 import pandas as pd
 from _common import page_file, read_pages, table
 
+from simtools import fastframes
 from simtools._columns import DataIssues, listing
 from simtools._series import text_tuples
-from simtools.fastframes import sim_card_page_columns
 from simtools.frames import frame_from_columns
 
 
@@ -38,24 +41,26 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    path = page_file(args.n)
-    columns = sim_card_page_columns(read_pages(path))
+    pages = list(read_pages(page_file(args.n)))
+    read = partial(fastframes.sim_card_page_columns, pages)
+    no_forms = mock.patch.object(fastframes, "_prepare", return_value=None)
+    columns = read()
+    with no_forms:
+        raw = read()
     frame_from_columns(columns)
     rows = [["step", "time"]]
-    rows.append(
-        [
-            "pages -> raw columns (sim_card_page_columns)",
-            f"{best(lambda: sim_card_page_columns(read_pages(path)), args.repeat):.3f} s",
-        ]
-    )
-    rows.append(
-        [
-            "raw columns -> frame (frame_from_columns)",
-            f"{best(lambda: frame_from_columns(columns), args.repeat):.3f} s",
-        ]
-    )
+    for label, cols, patch in (
+        ("with", columns, contextlib.nullcontext()),
+        ("without", raw, no_forms),
+    ):
+        with patch:
+            reading = best(read, args.repeat)
+        building = best(partial(frame_from_columns, cols), args.repeat)
+        rows.append([f"pages -> raw columns, {label} the batch-wise forms", f"{reading:.3f} s"])
+        rows.append([f"raw columns -> frame, {label} them", f"{building:.3f} s"])
+        rows.append([f"  total {label}", f"{reading + building:.3f} s"])
     for name in ("tags", "authorized_imeis"):
-        arrow = columns[name]
+        arrow = raw[name]
         cells = pd.Series(arrow.to_pylist(), dtype=object)
         issues = DataIssues(pd.Series([None] * len(cells)), "SIM card")
         distinct = len(set(map(lambda v: None if v is None else tuple(v), cells)))

@@ -2,11 +2,13 @@
 
 :func:`sim_card_page_columns` is step one of :func:`simtools.frames.sim_cards_frame` for page
 bodies (``bytes``, each ``{"data": [...], "meta": {...}}``): it reads them in batches of about
-8 MB as newline-delimited JSON (a JSON text holds no raw newline inside a string, so each body
-becomes one line once its own newlines are blanks) on a worker thread while the next batch
-arrives, flattens ``data`` and hands Arrow columns to :func:`simtools.frames.frame_from_columns`.
-The frame is the one the record path gives for the same records: same columns, dtypes, values
-and warnings.
+4 MB as newline-delimited JSON (a JSON text holds no raw newline inside a string, so each body
+becomes one line once its own newlines are blanks), :data:`WORKERS` batches at a time on worker
+threads while the next ones arrive, flattens ``data`` and hands Arrow columns to
+:func:`simtools.frames.frame_from_columns`. Each worker also puts its batch's times, amounts and
+lists in their frame form (:func:`_prepare`), so that this part of the frame's work is done
+while other batches are read. The frame is the one the record path gives for the same records:
+same columns, dtypes, values and warnings.
 
 Exactness comes first. The reader is given the contract's fields as text, flags, lists of text and
 ``{amount, unit}`` objects, and infers the rest. A value reads back exactly as sent when its
@@ -19,17 +21,19 @@ a known object, a malformed body -- sends the batch through the record path (``j
 :meth:`FieldLayout.split`), which keeps every value as sent or raises a clear error. Columns of
 such a batch join the others as text where they are text, else as Python objects.
 
-Why pyarrow (``bench/engines.py``: 100,000 sandbox SIMs, 72.6 MB of pages, to columns only,
-best of three on the 2-core machine): pyarrow's reader 0.400 s wall (0.696 s CPU, two threads);
-DuckDB ``json_transform`` + unnest 0.552 s (it reads ``"x"`` as null and ``1.5`` as ``2`` for an
-integer field, silently); polars ``read_ndjson`` + explode/unnest 0.777 s (it reads ``1`` in a
-text column as ``"1"``, so no warning could name it); msgspec Structs then columns 0.903 s (an
-object per SIM); ``json.loads`` alone 1.345 s (dicts, no columns yet). pyarrow is a runtime
-dependency already, and it reports a field whose type changes as an error, which is what sends a
-batch the exact way. End to end (``bench/frames.py``, one process per run), 100,000 SIMs take
-0.62 s against 3.53 s for ``json.loads`` + ``pandas.json_normalize`` (5.7x), and 1,000,000 take
-6.1 s against 37.1 s (6.0x) with a peak of 1.16 GB against 4.40 GB; the reader is about two
-thirds of that time, the frame's dtypes and derived columns the rest.
+Why pyarrow (``bench/engines.py``: 100,000 sandbox SIMs, 72.6 MB of pages, to columns only, best of
+three, two runs on the 2-core machine): pyarrow's reader 0.40-0.51 s wall (0.74-1.0 s CPU on both
+cores); DuckDB ``json_transform`` + unnest 0.68-0.72 s (it reads ``"x"`` as null and ``1.5`` as
+``2`` for an integer field, silently); polars ``read_ndjson`` + explode/unnest 0.85-0.88 s (it
+reads ``1`` in a text column as ``"1"``, so no warning could name it); msgspec Structs then columns
+1.13-1.21 s (an object per SIM); ``json.loads`` alone 1.75-1.80 s (dicts, no columns yet). pyarrow
+is a runtime dependency already, and it reports a field whose type changes as an error, which is
+what sends a batch the exact way. End to end (``bench/frames.py``, one process per run), 100,000
+SIMs take 0.61-0.67 s against 3.6-3.9 s for ``json.loads`` + ``pandas.json_normalize`` (5.8-6.0x),
+and 1,000,000 take 6.9 s against 49.8 s (7.2x) with a peak of 1.04 GB against 4.43 GB. The reader
+is most of that time: reading the 72.6 MB on one thread costs 0.43-0.74 s of CPU depending on the
+machine's load, of which its tokenizer alone (every field ignored) is 0.25-0.36 s; the frame's
+dtypes and derived columns add 0.09 s after the last batch (``bench/breakdown.py``).
 """
 
 from __future__ import annotations
@@ -62,8 +66,8 @@ __all__ = ["PAGE_SCHEMA", "page_bodies", "sim_card_page_columns"]
 #: core's cache while it is read, large enough that the per-batch work is noise (about 20 pages
 #: of 250 SIMs).
 BATCH_BYTES = 4 << 20
-#: Batches read at once, each by one single-threaded reader: the reader's own threads cost
-#: about 60% more CPU for the same batch than one thread does (``bench/README.md``).
+#: Batches read at once, each by a reader on one thread, so that a worker can put its batch's
+#: times, amounts and lists in their frame form (:func:`_prepare`) while the others read.
 WORKERS = max(1, min(4, pa.cpu_count()))
 _BLOCK_BYTES = 1 << 20
 _TEXT = pa.string()
@@ -208,11 +212,9 @@ def _columnar_batch(bodies: list[bytes], first: int, endpoint: str | None) -> _B
         b.replace(b"\n", b" ").replace(b"\r", b" ") if b"\n" in b or b"\r" in b else b
         for b in bodies
     ]
-    # One thread per batch (batches run side by side); a block holds whole bodies.
-    block = max(_BLOCK_BYTES, max(map(len, lines)) + 2)
-    table = pj.read_json(
+    table = pj.read_json(  # one thread per batch: batches are read side by side
         io.BytesIO(b"\n".join(lines)),
-        read_options=pj.ReadOptions(block_size=block, use_threads=False),
+        read_options=pj.ReadOptions(block_size=_BLOCK_BYTES, use_threads=False),
         parse_options=_PARSE,
     )
     if table.num_rows != len(bodies):  # an empty body, or two documents in one

@@ -383,6 +383,15 @@ def test_clean_fleet_is_read_columnar_and_equal() -> None:
     assert "current_imei" in frame.columns
 
 
+def test_a_page_over_a_megabyte_stays_columnar() -> None:
+    """A body spanning several of the reader's blocks (4,000 SIMs, 2.9 MB) is read at once."""
+    pages = pages_of([*sandbox_sims(2_000, 0), *sandbox_sims(2_000, 1)], size=4_000)
+    assert len(pages[0]) > 2 * fastframes._BLOCK_BYTES
+    columns = sim_card_page_columns(pages)
+    assert isinstance(columns["id"], pa.ChunkedArray)
+    assert_paths_agree(pages)
+
+
 def test_one_drifting_value_keeps_the_other_columns_columnar() -> None:
     """A number where text belongs becomes text with a warning; other columns stay Arrow."""
     records = [dict(r) for r in sandbox_sims(2_000, 1)]
