@@ -264,6 +264,7 @@ _TIMESTAMP = pa.timestamp("ns", "UTC")
 _MS_TIME_WIDTH = 24
 _MS_TIME_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22]
 _MS_TIME_MARKS = ([4, 7, 10, 13, 16, 19, 23], np.frombuffer(b"--T::.Z", dtype=np.uint8))
+_CENTURIES = np.frombuffer(b"192021", dtype=np.uint16)  # "19", "20", "21" as in _UTC_TIME
 
 
 def _in_api_time_form(arrow: pa.Array) -> bool:
@@ -272,22 +273,22 @@ def _in_api_time_form(arrow: pa.Array) -> bool:
     When every value has the usual 24-byte form the bytes are checked at once, as a table of
     24 columns (a few ms per 100,000 values); anything else goes to the regex."""
     present = arrow.drop_null() if arrow.null_count else arrow
-    if not len(present) or not pa.types.is_string(present.type):
-        return bool(pc.all(pc.match_substring_regex(arrow, _UTC_TIME)).as_py())
-    offsets = np.frombuffer(present.buffers()[1], dtype=np.int32)
-    offsets = offsets[present.offset : present.offset + len(present) + 1]
-    if not (np.diff(offsets) == _MS_TIME_WIDTH).all():
-        return bool(pc.all(pc.match_substring_regex(arrow, _UTC_TIME)).as_py())
-    table = np.frombuffer(present.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    table = table.reshape(-1, _MS_TIME_WIDTH)
+    if len(present) and pa.types.is_string(present.type):
+        offsets = np.frombuffer(present.buffers()[1], dtype=np.int32)
+        offsets = offsets[present.offset : present.offset + len(present) + 1]
+        if (np.diff(offsets) == _MS_TIME_WIDTH).all():
+            data = np.frombuffer(present.buffers()[2], dtype=np.uint8)
+            return _ms_times(data[offsets[0] : offsets[-1]].reshape(-1, _MS_TIME_WIDTH))
+    return bool(pc.all(pc.match_substring_regex(arrow, _UTC_TIME)).as_py())
+
+
+def _ms_times(table: np.ndarray) -> bool:
+    """Whether each row of bytes is a time in the 24-byte form of :data:`_UTC_TIME`."""
     digits = table[:, _MS_TIME_DIGITS]
     where, marks = _MS_TIME_MARKS
-    century = table[:, :2].copy().view(np.uint16).ravel()  # "19", "20" or "21"
+    century = table[:, :2].copy().view(np.uint16).ravel()
     return bool(
         ((digits >= ord("0")) & (digits <= ord("9"))).all()
         and (table[:, where] == marks).all()
         and np.isin(century, _CENTURIES).all()
     )
-
-
-_CENTURIES = np.frombuffer(b"192021", dtype=np.uint16)

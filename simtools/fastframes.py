@@ -62,8 +62,8 @@ from simtools.errors import InvalidInputError, ResponseError, SimToolsError
 
 __all__ = ["PAGE_SCHEMA", "page_bodies", "sim_card_page_columns"]
 
-#: Bytes of page bodies read in one go: small enough to keep memory flat and a batch in the
-#: core's cache while it is read, large enough that the per-batch work is noise (about 20 pages
+#: Bytes of page bodies read in one go: small enough to keep memory flat and the last batch
+#: (read after all others) short, large enough that the per-batch work is noise (about 20 pages
 #: of 250 SIMs).
 BATCH_BYTES = 4 << 20
 #: Batches read at once, each by a reader on one thread, so that a worker can put its batch's
@@ -124,6 +124,7 @@ class _Batch:
 _READY_TIMES = ("created_at", "updated_at")
 _READY_AMOUNTS = ("data_limit_amount", "consumed_amount")
 _READY_LISTS = ("tags", "authorized_imeis")
+_READY = (*_READY_TIMES, *_READY_AMOUNTS, *_READY_LISTS)
 
 
 def sim_card_page_columns(
@@ -280,7 +281,7 @@ def _arrow_batch(records: pa.StructArray, bodies: list[bytes], counts: list[int]
 def _prepare(batch: _Batch) -> None:
     """Fill ``batch.ready`` for the columns of :data:`_READY_TIMES` and the like whose values
     in this batch all take the common form (a column the batch lacks is all missing)."""
-    for name in (*_READY_TIMES, *_READY_AMOUNTS, *_READY_LISTS):
+    for name in _READY:
         chunk = batch.known.get(name)
         if chunk is None or (isinstance(chunk, pa.Array) and pa.types.is_null(chunk.type)):
             chunk = pa.nulls(batch.n, _TEXT_LIST if name in _READY_LISTS else _TEXT)
@@ -406,10 +407,13 @@ def _merge(batches: list[_Batch]) -> dict[str, Any]:
     for batch in batches:
         known |= dict.fromkeys(batch.known)
         paths |= dict.fromkeys(batch.other)
-    columns = {name: _join([(b.n, b.known.get(name)) for b in batches]) for name in known}
-    for name in columns.keys() & {*_READY_TIMES, *_READY_AMOUNTS, *_READY_LISTS}:
-        if all(name in b.ready for b in batches):
-            columns[name] = _ready_column([b.ready[name] for b in batches])
+    columns: dict[str, Any] = {}
+    for name in known:
+        ready = [b.ready.get(name) for b in batches]
+        if name in _READY and all(part is not None for part in ready):
+            columns[name] = _ready_column(ready)
+        else:
+            columns[name] = _join([(b.n, b.known.get(name)) for b in batches])
     for path, name in SIM_CARD_LAYOUT.extra_names(paths).items():
         columns[name] = _join([(b.n, b.other.get(path)) for b in batches])
     return columns
