@@ -33,7 +33,10 @@ SIMs take 0.61-0.67 s against 3.6-3.9 s for ``json.loads`` + ``pandas.json_norma
 and 1,000,000 take 6.9 s against 49.8 s (7.2x) with a peak of 1.04 GB against 4.43 GB. The reader
 is most of that time: reading the 72.6 MB on one thread costs 0.43-0.74 s of CPU depending on the
 machine's load, of which its tokenizer alone (every field ignored) is 0.25-0.36 s; the frame's
-dtypes and derived columns add 0.09 s after the last batch (``bench/breakdown.py``).
+dtypes and derived columns add 0.09 s after the last batch (``bench/breakdown.py``). A scanner
+written for these pages and compiled by numba (``bench/scanner.py``) takes the frame from
+0.55 s to 0.40 s warm, but compiles for 13-15 s on first use, loads for 0.3-0.4 s in every new
+process and would make numba a dependency; ``bench/README.md`` has the figures.
 """
 
 from __future__ import annotations
