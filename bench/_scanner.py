@@ -165,14 +165,11 @@ def scan_batch(text: bytes, page_ends: np.ndarray) -> ScannedPages | None:
     unusually small SIMs is scanned again with room counted from its bytes."""
     buffer = np.frombuffer(text, dtype=np.uint8)
     guess = len(text) // 200 + 16
-    room = (guess, guess, guess)
-    while True:
-        scanned = _scan_with_room(text, buffer, page_ends, *room)
-        if scanned is not _NO_ROOM:
-            return scanned
-        if room[0] > guess:
-            return None
-        room = (text.count(b"{") + 1, text.count(b'"') // 2 + 1, text.count(b":") + 1)
+    scanned = _scan_with_room(text, buffer, page_ends, guess, guess, guess)
+    if scanned is _NO_ROOM:  # counted: as many SIMs as "{", items as strings, keys as ":"
+        counted = (text.count(b"{") + 1, text.count(b'"') // 2 + 1, text.count(b":") + 1)
+        scanned = _scan_with_room(text, buffer, page_ends, *counted)
+    return None if scanned is _NO_ROOM else scanned
 
 
 _NO_ROOM = object()
