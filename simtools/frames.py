@@ -180,7 +180,7 @@ def frame_from_columns(columns: Mapping[str, Any]) -> pd.DataFrame:
     used, used_unit, used_mb = amount_columns(
         get("consumed_amount"), get("consumed_unit"), "consumed", issues, default_unit="MB"
     )
-    exceeded = (out["status"].astype("string") == "data_limit_exceeded").fillna(False)
+    exceeded = out["status"] == "data_limit_exceeded"  # codes compared; a missing status is False
     no_limit = get("data_limit_amount").isna() & get("data_limit_raw").isna()
     over = ((used_mb > limit_mb) | exceeded).mask(no_limit & ~exceeded, False)
     out |= {
