@@ -8,7 +8,7 @@ with ``to_dict``/``model_dump``). Nothing here mutates its input: records are re
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel
@@ -148,11 +148,16 @@ def _envelope_items(value: Any, key: str, what: str, hint: str) -> list[Mapping[
     return out
 
 
+def other_record_type(kinds: Iterable[object], expected: str) -> str | None:
+    """The first of ``kinds`` (``record_type`` values) naming another known kind of object."""
+    for kind in kinds:
+        if isinstance(kind, str) and kind != expected and kind in KNOWN_RECORD_TYPES:
+            return kind
+    return None
+
+
 def refuse_other_record_types(records: list[Mapping[str, Any]], expected: str, hint: str) -> None:
     """Raise when a record is plainly another kind of object (say a SIM card group)."""
-    for record in records:
-        kind = record.get("record_type")
-        if isinstance(kind, str) and kind != expected and kind in KNOWN_RECORD_TYPES:
-            raise InvalidInputError(
-                kind, f"the records are {kind!r} objects, not {expected!r}", hint
-            )
+    kind = other_record_type((record.get("record_type") for record in records), expected)
+    if kind is not None:
+        raise InvalidInputError(kind, f"the records are {kind!r} objects, not {expected!r}", hint)

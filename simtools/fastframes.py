@@ -45,10 +45,9 @@ import io
 import json
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -58,12 +57,16 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from simtools._columns import as_text
-from simtools._layouts import SIM_CARD_LAYOUT, is_sim_card
-from simtools._records import KNOWN_RECORD_TYPES, collect_records
+from simtools._layouts import SIM_CARD_LAYOUT
+from simtools._pagebodies import (
+    bad_page,
+    page_bytes,
+    record_columns,
+    refuse_other_record_type_column,
+)
 from simtools._series import FLOAT, TextTuples, decimal_array, text_tuples, utc_time_array
-from simtools.errors import InvalidInputError, ResponseError, SimToolsError
 
-__all__ = ["PAGE_SCHEMA", "page_bodies", "sim_card_page_columns"]
+__all__ = ["PAGE_SCHEMA", "sim_card_page_columns"]
 
 #: Bytes of page bodies read in one go: small enough to keep memory flat and the last batch
 #: (read after all others) short, large enough that the per-batch work is noise (about 20 pages
@@ -103,7 +106,6 @@ _SIM = pa.struct(
 #: turn ``2026-03-01T00:00:00Z`` into a timestamp and lose how it was written.
 PAGE_SCHEMA = pa.schema([("data", pa.list_(_SIM))])
 _PARSE = pj.ParseOptions(explicit_schema=PAGE_SCHEMA, unexpected_field_behavior="infer")
-_HINT = "pass each page body as received (the bytes of a GET /sim_cards or register response)"
 
 Chunk: TypeAlias = "pa.Array | list[Any] | None"
 
@@ -153,7 +155,7 @@ def sim_card_page_columns(
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="simtools-pages") as pool:
         pending: deque[Future[_Batch]] = deque()
         for number, body in enumerate(pages, start=1):
-            data = _page_bytes(body, number)
+            data = page_bytes(body, number)
             held.append(data)
             size += len(data)
             if size >= BATCH_BYTES:
@@ -165,41 +167,8 @@ def sim_card_page_columns(
             pending.append(pool.submit(_read_batch, held, first, endpoint))
         batches.extend(future.result() for future in pending)
     columns = _merge(batches)
-    _refuse_other_record_types(columns.get("record_type"), endpoint)
+    refuse_other_record_type_column(columns.get("record_type"), endpoint)
     return columns
-
-
-_BODY_TYPES = (bytes, bytearray, memoryview, str)
-_END = object()
-
-
-def page_bodies(source: Any) -> tuple[Iterable[Any] | None, Any]:
-    """``(pages, None)`` when ``source`` is a non-empty list or tuple of page bodies (bytes or
-    text), or an iterator whose first item is one; else ``(None, source)``, an iterator of
-    anything else having been read into a list for the record path."""
-    if isinstance(source, Iterator):
-        first = next(source, _END)
-        if isinstance(first, _BODY_TYPES):
-            return chain([first], source), None
-        return None, [] if first is _END else [first, *source]
-    if isinstance(source, list | tuple) and source:
-        if all(isinstance(item, _BODY_TYPES) for item in source):
-            return source, None
-    return None, source
-
-
-def _page_bytes(body: Any, number: int) -> bytes:
-    if isinstance(body, bytes):
-        return body
-    if isinstance(body, bytearray | memoryview):
-        return bytes(body)
-    if isinstance(body, str):
-        return body.encode("utf-8", "surrogatepass")
-    raise InvalidInputError(
-        type(body).__name__,
-        f"page {number} is a {type(body).__name__}, not a response body (bytes or JSON text)",
-        _HINT,
-    )
 
 
 def _read_batch(bodies: list[bytes], first: int, endpoint: str | None) -> _Batch:
@@ -208,7 +177,10 @@ def _read_batch(bodies: list[bytes], first: int, endpoint: str | None) -> _Batch
         batch = _columnar_batch(bodies, first, endpoint)
     except pa.ArrowException:  # anything the reader refuses, the record path judges
         batch = None
-    return batch or _record_batch(bodies, first, endpoint)
+    if batch is None:
+        n, known, other = record_columns(bodies, first, endpoint)
+        batch = _Batch(n, dict(known), dict(other))
+    return batch
 
 
 def _columnar_batch(bodies: list[bytes], first: int, endpoint: str | None) -> _Batch | None:
@@ -230,7 +202,7 @@ def _columnar_batch(bodies: list[bytes], first: int, endpoint: str | None) -> _B
         missing = np.flatnonzero(data.is_null().to_numpy(zero_copy_only=False)).tolist()
         for row in missing:
             if b'"data"' not in bodies[row]:
-                raise _bad_page(first + row, "it has no 'data'", bodies[row], endpoint)
+                raise bad_page(first + row, "it has no 'data'", bodies[row], endpoint)
         return None
     records = pc.list_flatten(data).combine_chunks()
     if records.null_count:  # a null item in `data`: the record path names it
@@ -368,40 +340,6 @@ def _encoded(values: pa.Array) -> pa.Array:
     return pa.array([None if v is None else as_text(v) for v in values.to_pylist()], type=_TEXT)
 
 
-def _record_batch(bodies: list[bytes], first: int, endpoint: str | None) -> _Batch:
-    """The exact way: json per body, then the record path's step one."""
-    records: list[Any] = []
-    for offset, body in enumerate(bodies):
-        number = first + offset
-        try:
-            page = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            reason = (
-                "HTML instead of JSON" if body.lstrip()[:1] == b"<" else f"it is not JSON ({exc})"
-            )
-            raise _bad_page(number, reason, body, endpoint) from exc
-        if not isinstance(page, dict) or "data" not in page:
-            what = "has no 'data'" if isinstance(page, dict) else f"is a JSON {type(page).__name__}"
-            raise _bad_page(number, f"it {what}", body, endpoint)
-        try:
-            records.extend(collect_records(page, "data", is_sim_card, "SIM cards", _HINT))
-        except InvalidInputError as exc:
-            raise _bad_page(number, exc.reason, body, endpoint) from exc
-    known, other = SIM_CARD_LAYOUT.split(records)
-    return _Batch(len(records), dict(known), dict(other))
-
-
-def _bad_page(number: int, reason: str, body: bytes, endpoint: str | None) -> SimToolsError:
-    excerpt = body[:200].decode("utf-8", "replace")
-    if endpoint is not None:
-        return ResponseError("GET", endpoint, 200, f"page {number}: {reason}", excerpt)
-    return InvalidInputError(
-        excerpt[:60],
-        f"page {number} is not a SIM card list response: {reason}; it starts {excerpt[:60]!r}",
-        _HINT,
-    )
-
-
 def _merge(batches: list[_Batch]) -> dict[str, Any]:
     """One column per name over all batches; the unknown fields named and ordered as
     :meth:`FieldLayout.extra_names` does for records."""
@@ -464,17 +402,3 @@ def _as_arrow(n: int, chunk: Chunk, kind: pa.DataType) -> pa.Array | None:
         return pa.array(chunk, type=_TEXT, from_pandas=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
         return None
-
-
-def _refuse_other_record_types(values: Any, endpoint: str | None) -> None:
-    if values is None:
-        return
-    cells: Iterator[Any] = (
-        iter(pc.unique(values).to_pylist()) if isinstance(values, pa.ChunkedArray) else iter(values)
-    )
-    for kind in cells:
-        if isinstance(kind, str) and kind != "sim_card" and kind in KNOWN_RECORD_TYPES:
-            reason = f"the records are {kind!r} objects, not 'sim_card'"
-            if endpoint is not None:
-                raise ResponseError("GET", endpoint, 200, reason, "")
-            raise InvalidInputError(kind, reason, _HINT)

@@ -73,10 +73,11 @@ from simtools._layouts import (
     is_sim_card,
     is_sim_card_group,
 )
+from simtools._pagebodies import page_bodies
 from simtools._records import collect_records, dump, refuse_other_record_types
 from simtools._series import BOOLEAN
 from simtools.errors import ApiError, InvalidInputError, SimToolsDataWarning
-from simtools.fastframes import page_bodies, sim_card_page_columns
+from simtools.fastframes import sim_card_page_columns
 from simtools.models import SIM_STATUSES, SIM_TYPES, ApiErrorObject
 from simtools.results import OUTCOMES, CodeOutcome, RegistrationResult
 from simtools.units import amount_columns
