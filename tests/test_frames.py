@@ -221,10 +221,14 @@ def test_data_limit_without_unit_is_not_guessed() -> None:
         (None, "5000", "data_limit_exceeded", True),
         ({"amount": "0", "unit": "MB"}, "0", "enabled", False),
         ({"amount": "0", "unit": "MB"}, "1", "enabled", True),
+        ({"amount": "1", "unit": "GB"}, "1025", None, True),
+        ({"amount": "1", "unit": "GB"}, "10", None, False),
+        (None, "5000", None, False),
     ],
 )
-def test_over_limit_rules(limit: Any, used: str, status: str, over: bool) -> None:
-    """Over when consumption exceeds the limit or the status says so; no limit is not over."""
+def test_over_limit_rules(limit: Any, used: str, status: str | None, over: bool) -> None:
+    """Over when consumption exceeds the limit or the status says so; no limit is not over; a
+    missing status says nothing."""
     row = one_row(
         sim(
             data_limit=limit,
@@ -233,6 +237,20 @@ def test_over_limit_rules(limit: Any, used: str, status: str, over: bool) -> Non
         )
     )
     assert row["over_limit"] == over
+
+
+def test_an_unknown_status_is_kept_and_does_not_make_a_sim_over_its_limit() -> None:
+    """A status the contract does not know is kept as a category, with a warning; it does not
+    count as data_limit_exceeded."""
+    record = sim(
+        data_limit={"amount": "1", "unit": "GB"},
+        status={"value": "data_limit_exceeded_soon"},
+        current_billing_period_consumed_data={"amount": "10", "unit": "MB"},
+    )
+    with pytest.warns(SimToolsDataWarning, match="data_limit_exceeded_soon"):
+        row = one_row(record)
+    assert row["status"] == "data_limit_exceeded_soon"
+    assert not row["over_limit"]  # missing (NA) would raise here
 
 
 def test_over_limit_is_missing_when_consumption_is_unknown() -> None:
