@@ -122,10 +122,14 @@ class Lab:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                kernels = httpx.get(self.api("kernels"), headers=headers, timeout=5.0).json()
+                response = httpx.get(self.api("kernels"), headers=headers, timeout=5.0)
+                kernels = response.json() if response.status_code == 200 else []
             except (httpx.HTTPError, ValueError):
                 kernels = []
-            if any(kernel.get("connections", 0) > 0 for kernel in kernels):
+            # While the server is still starting it may answer with an error object, not a list.
+            if isinstance(kernels, list) and any(
+                isinstance(kernel, dict) and kernel.get("connections", 0) > 0 for kernel in kernels
+            ):
                 return
             time.sleep(0.25)
         raise RuntimeError(f"no kernel connected within {timeout:.0f} s:\n{self.log_tail()}")
