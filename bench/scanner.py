@@ -25,7 +25,6 @@ import pandas as pd
 from _common import page_file, read_pages, table
 
 from simtools import fastframes
-from simtools._series import TextTuples, text_tuples
 from simtools.frames import sim_cards_frame
 
 _read_batch = fastframes._read_batch
@@ -36,12 +35,10 @@ def scanned_batch(bodies: list[bytes], first: int, endpoint: str | None) -> Any:
     scanned = _scanner.scanned_columns(bodies)
     if scanned is None:
         return _read_batch(bodies, first, endpoint)
-    batch = fastframes._Batch(scanned.n, dict(scanned.known), dict(scanned.other))
-    batch.ready.update(scanned.ready)  # times and amounts, read as they were scanned
-    for name in fastframes._READY_LISTS:
-        tuples = text_tuples(batch.known[name])
-        if tuples is not None:
-            batch.ready[name] = TextTuples(tuples.to_numpy(dtype=object))
+    # Times and amounts come ready from the scan; _prepare adds the list columns.
+    ready = dict(scanned.ready)
+    batch = fastframes._Batch(scanned.n, dict(scanned.known), dict(scanned.other), ready)
+    fastframes._prepare(batch)
     return batch
 
 

@@ -256,8 +256,11 @@ def _arrow_batch(records: pa.StructArray, bodies: list[bytes], counts: list[int]
 
 def _prepare(batch: _Batch) -> None:
     """Fill ``batch.ready`` for the columns of :data:`_READY_TIMES` and the like whose values
-    in this batch all take the common form (a column the batch lacks is all missing)."""
+    in this batch all take the common form (a column the batch lacks is all missing); a column
+    already there is left as it is."""
     for name in _READY:
+        if name in batch.ready:
+            continue
         chunk = batch.known.get(name)
         if chunk is None or (isinstance(chunk, pa.Array) and pa.types.is_null(chunk.type)):
             chunk = pa.nulls(batch.n, _TEXT_LIST if name in _READY_LISTS else _TEXT)
