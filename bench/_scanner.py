@@ -134,9 +134,8 @@ class ScannedPages:
 
     ``text_starts``/``text_ends``: per text slot and SIM, the span of the string's content
     (``-1`` where null or missing). ``flags``: per flag slot and SIM, 1, 0 or -1 (missing).
-    ``list_first``/``list_count``: per list slot and SIM, the first item's number and the count
-    (count ``-1`` where null or missing); ``item_starts``/``item_ends`` per list slot, the
-    spans of its items.
+    ``list_count``: per list slot and SIM, the number of items (``-1`` where null or missing);
+    ``item_starts``/``item_ends`` per list slot, the spans of its items, SIM after SIM.
     ``extra_sim``/``extra_key``/``extra_starts``/``extra_ends``: one row per unknown key of a SIM
     (which SIM, which of ``extra_names``, the span of its value's JSON text).
     """
@@ -146,7 +145,6 @@ class ScannedPages:
     text_starts: np.ndarray
     text_ends: np.ndarray
     flags: np.ndarray
-    list_first: np.ndarray
     list_count: np.ndarray
     item_starts: tuple[np.ndarray, ...]
     item_ends: tuple[np.ndarray, ...]
@@ -181,7 +179,6 @@ def _scan_with_room(  # type: ignore[no-untyped-def]
     t = TABLE
     text_spans = np.empty((2, len(t.text_names), sims), dtype=np.int64)
     flags = np.empty((len(t.flag_names), sims), dtype=np.int8)
-    list_first = np.empty((len(t.list_names), sims), dtype=np.int64)
     list_count = np.empty((len(t.list_names), sims), dtype=np.int64)
     item_spans = np.empty((2, len(t.list_names), items), dtype=np.int64)
     extra = np.empty((4, keys), dtype=np.int64)
@@ -189,7 +186,7 @@ def _scan_with_room(  # type: ignore[no-untyped-def]
     counts = np.zeros(3 + len(t.list_names), dtype=np.int64)  # SIMs, rows, names, items
     status = _scan(
         buffer, page_ends, t.names, t.offsets, t.kinds, t.slots, t.top_count,
-        text_spans, flags, list_first, list_count, item_spans,
+        text_spans, flags, list_count, item_spans,
         extra, extra_names, counts, np.empty(_MAX_DEPTH, dtype=np.uint8),
     )  # fmt: skip
     if status == NO_ROOM:
@@ -204,7 +201,6 @@ def _scan_with_room(  # type: ignore[no-untyped-def]
         text_spans[0, :, :n],
         text_spans[1, :, :n],
         flags[:, :n],
-        list_first[:, :n],
         list_count[:, :n],
         tuple(item_spans[0, k, : found[k]] for k in range(len(found))),
         tuple(item_spans[1, k, : found[k]] for k in range(len(found))),
@@ -624,7 +620,7 @@ def _match(buffer, start, stop, names, offsets, first, last, hint):  # type: ign
 @numba.njit(**_JIT)
 def _scan(  # type: ignore[no-untyped-def]
     buffer, page_ends, names, offsets, kinds, slots, top_count,
-    text_spans, flags, list_first, list_count, item_spans,
+    text_spans, flags, list_count, item_spans,
     extra, extra_names, counts, stack,
 ):  # fmt: skip
     sim = 0
@@ -741,7 +737,6 @@ def _scan(  # type: ignore[no-untyped-def]
                                 if c != _OPEN_LIST:
                                     return NOT_THIS_FORM
                                 items = counts[3 + slot]
-                                list_first[slot, sim] = items
                                 count = 0
                                 i = _blank(buffer, i + 1, end)
                                 if i < end and buffer[i] == _CLOSE_LIST:
