@@ -239,7 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.set_defaults(func=_cmd_ledger)
     _output_options(show)
 
-    p = command("sandbox", _cmd_sandbox, "run a local Telnyx-compatible sandbox until Ctrl-C")
+    p = command(
+        "sandbox", _cmd_sandbox, "run a local Telnyx-compatible sandbox until Ctrl-C or SIGTERM"
+    )
     from simtools.sandbox.cli import add_sandbox_arguments
 
     add_sandbox_arguments(p)

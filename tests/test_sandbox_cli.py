@@ -1,4 +1,5 @@
-"""``simtools sandbox``: prints how to connect, serves until stopped, stops cleanly on Ctrl-C."""
+"""``simtools sandbox``: prints how to connect, serves until stopped, stops cleanly on Ctrl-C or
+SIGTERM."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 import httpx
 import pytest
@@ -83,14 +85,24 @@ def test_bad_option_value_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[s
     assert err.count("\n") <= 3
 
 
-def test_ctrl_c_stops_the_server_cleanly() -> None:
-    """Run as a program, the sandbox stops on SIGINT with exit code 0 and says so."""
-    program = subprocess.Popen(
-        [sys.executable, "-m", "simtools.sandbox", "--port", "0", "--fleet-size", "10"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+#: The sandbox as a program; the shell's ``trap '' INT`` starts it with SIGINT ignored, as a
+#: shell without job control starts every background program (a script's ``cmd &``).
+PROGRAM = [sys.executable, "-m", "simtools.sandbox", "--port", "0", "--fleet-size", "10"]
+IGNORING_SIGINT = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *PROGRAM]
+
+
+@pytest.mark.parametrize(
+    ("command", "stop_signal"),
+    [
+        pytest.param(PROGRAM, signal.SIGINT, id="ctrl-c"),
+        pytest.param(PROGRAM, signal.SIGTERM, id="sigterm"),
+        pytest.param(IGNORING_SIGINT, signal.SIGINT, id="ctrl-c-started-with-sigint-ignored"),
+    ],
+)
+def test_a_stop_signal_stops_the_server_cleanly(command: list[str], stop_signal: int) -> None:
+    """Run as a program, the sandbox stops on Ctrl-C or SIGTERM with exit code 0 and says so,
+    also when it was started with SIGINT ignored."""
+    program = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert program.stdout is not None
         lines = []
@@ -100,7 +112,7 @@ def test_ctrl_c_stops_the_server_cleanly() -> None:
                 break
         base_url = next(line.split("=", 1)[1].strip() for line in lines if "BASE_URL=" in line)
         assert httpx.get(base_url.removesuffix("/v2") + "/health").status_code == 200
-        program.send_signal(signal.SIGINT)
+        program.send_signal(stop_signal)
         stdout, stderr = program.communicate(timeout=30)
     finally:
         if program.poll() is None:
@@ -111,3 +123,47 @@ def test_ctrl_c_stops_the_server_cleanly() -> None:
     assert "Traceback" not in stderr
     with pytest.raises(httpx.ConnectError):
         httpx.get(base_url.removesuffix("/v2") + "/health", timeout=5)
+
+
+def test_a_stop_during_a_slow_request_says_so_in_one_line() -> None:
+    """A request still running when the sandbox is stopped is cut off after the graceful
+    timeout (the client gets a 500); the program still exits 0, with one line about it and no
+    traceback."""
+    program = subprocess.Popen(
+        [*PROGRAM, "--latency", "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert program.stdout is not None
+        lines = []
+        for line in program.stdout:
+            lines.append(line)
+            if "Ctrl-C" in line:
+                break
+        base_url = next(line.split("=", 1)[1].strip() for line in lines if "BASE_URL=" in line)
+        key = next(line.split("=", 1)[1].strip() for line in lines if "API_KEY=" in line)
+        answers: list[object] = []
+
+        def slow_request() -> None:
+            try:
+                answer = httpx.get(
+                    f"{base_url}/sim_cards", headers={"Authorization": f"Bearer {key}"}, timeout=60
+                )
+                answers.append(answer.status_code)
+            except httpx.HTTPError as exc:
+                answers.append(exc)
+
+        request = threading.Thread(target=slow_request)
+        request.start()
+        time.sleep(1.0)  # the request is in the sandbox's 60 s latency by now
+        program.send_signal(signal.SIGINT)
+        stdout, stderr = program.communicate(timeout=30)
+        request.join(30)
+    finally:
+        if program.poll() is None:
+            program.kill()
+            program.wait(10)
+    assert program.returncode == 0, stderr
+    assert "stopped" in stdout
+    assert "Traceback" not in stderr
+    assert "a request still running at the stop was cut off" in stderr
+    assert answers == [500], answers

@@ -1,11 +1,13 @@
-"""``simtools sandbox``: run the sandbox server in the foreground until Ctrl-C."""
+"""``simtools sandbox``: run the sandbox server in the foreground until Ctrl-C (or SIGTERM)."""
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TextIO
 
 from simtools.errors import InvalidInputError
@@ -63,34 +65,62 @@ def describe(sb: Sandbox, codes: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Signals that stop the server cleanly when the command runs in the main thread.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def _stopping_on_signals(stop: threading.Event) -> Iterator[None]:
+    """Ctrl-C (SIGINT) and SIGTERM set ``stop`` while the block runs, as uvicorn's own server
+    does. Both are taken over even when inherited as ignored: a shell without job control (a
+    script's ``cmd &``) starts background programs with SIGINT ignored, and a sandbox started
+    that way would otherwise outlive every Ctrl-C its starter sends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals; the caller stops us with ``stop``
+        return
+
+    def on_signal(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    previous = {number: signal.signal(number, on_signal) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 def run_sandbox_command(
     args: argparse.Namespace, *, out: TextIO | None = None, stop: threading.Event | None = None
 ) -> int:
-    """Run the server until Ctrl-C (or until ``stop`` is set); 0 on a clean stop."""
+    """Run the server until Ctrl-C or SIGTERM (or until ``stop`` is set); 0 on a clean stop.
+
+    A signal that arrives while the fleet is being built stops the server as soon as it is up.
+    """
     out = out or sys.stdout
     stop = stop or threading.Event()
     try:
-        with serve(
-            args.port,
-            fleet_size=args.fleet_size,
-            seed=args.seed,
-            api_key=args.api_key,
-            rate_limit=args.rate_limit,
-            error_rate=args.error_rate,
-            drop_rate=args.drop_rate,
-            latency=args.latency,
-            action_delay=args.action_delay,
-            host=args.host,
-        ) as sb:
+        with (
+            _stopping_on_signals(stop),
+            serve(
+                args.port,
+                fleet_size=args.fleet_size,
+                seed=args.seed,
+                api_key=args.api_key,
+                rate_limit=args.rate_limit,
+                error_rate=args.error_rate,
+                drop_rate=args.drop_rate,
+                latency=args.latency,
+                action_delay=args.action_delay,
+                host=args.host,
+            ) as sb,
+        ):
             out.write(describe(sb, sb.available_codes(min(5, len(sb.state.codes.pool)))))
             out.flush()
-            try:
-                while not stop.wait(0.5):
-                    if not sb.running:
-                        sys.stderr.write("simtools sandbox: the server stopped unexpectedly\n")
-                        return 1
-            except KeyboardInterrupt:
-                pass
+            while not stop.wait(0.5):
+                if not sb.running:
+                    sys.stderr.write("simtools sandbox: the server stopped unexpectedly\n")
+                    return 1
         out.write("simtools sandbox: stopped\n")
         return 0
     except (InvalidInputError, SandboxStartError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import socket
@@ -28,17 +29,25 @@ class SandboxStartError(SimToolsError, RuntimeError):
     """The sandbox server did not come up."""
 
 
-class _DropNoise(logging.Filter):
-    # A dropped connection is a fault the sandbox injects on purpose; uvicorn reports each one
-    # as an application error, which would drown the output that matters.
+class _ExpectedNoise(logging.Filter):
+    """uvicorn reports as application errors two things the sandbox expects: a dropped
+    connection (a fault it injects on purpose; dropped, or it would drown the output that
+    matters) and a request still running when the server is stopped (cancelled after the
+    graceful-shutdown timeout; one line instead of a traceback)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return "returned without completing response" not in record.getMessage()
+        if "returned without completing response" in record.getMessage():
+            return False
+        if record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError):
+            record.msg = "simtools sandbox: a request still running at the stop was cut off"
+            record.args, record.exc_info, record.exc_text = (), None, None
+        return True
 
 
-def _quiet_drops() -> None:
+def _quiet_expected_noise() -> None:
     logger = logging.getLogger("uvicorn.error")
-    if not any(isinstance(f, _DropNoise) for f in logger.filters):
-        logger.addFilter(_DropNoise())
+    if not any(isinstance(f, _ExpectedNoise) for f in logger.filters):
+        logger.addFilter(_ExpectedNoise())
 
 
 def new_api_key() -> str:
@@ -222,7 +231,7 @@ def start(
         timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)
-    _quiet_drops()
+    _quiet_expected_noise()
     thread = threading.Thread(
         target=server.run,
         kwargs={"sockets": [sock]},
