@@ -11,6 +11,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -91,6 +93,26 @@ PROGRAM = [sys.executable, "-m", "simtools.sandbox", "--port", "0", "--fleet-siz
 IGNORING_SIGINT = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *PROGRAM]
 
 
+@contextmanager
+def running(command: list[str]) -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
+    """The sandbox program, once its banner is out, with the variables the banner exports;
+    killed if the test leaves it running."""
+    program = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert program.stdout is not None
+        exports = {}
+        for line in program.stdout:
+            if found := re.search(r"export (\w+)=(\S+)", line):
+                exports[found[1]] = found[2]
+            if "Ctrl-C" in line:
+                break
+        yield program, exports
+    finally:
+        if program.poll() is None:
+            program.kill()
+            program.wait(10)
+
+
 @pytest.mark.parametrize(
     ("command", "stop_signal"),
     [
@@ -102,51 +124,31 @@ IGNORING_SIGINT = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *PROGRAM]
 def test_a_stop_signal_stops_the_server_cleanly(command: list[str], stop_signal: int) -> None:
     """Run as a program, the sandbox stops on Ctrl-C or SIGTERM with exit code 0 and says so,
     also when it was started with SIGINT ignored."""
-    program = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert program.stdout is not None
-        lines = []
-        for line in program.stdout:
-            lines.append(line)
-            if "Ctrl-C" in line:
-                break
-        base_url = next(line.split("=", 1)[1].strip() for line in lines if "BASE_URL=" in line)
-        assert httpx.get(base_url.removesuffix("/v2") + "/health").status_code == 200
+    with running(command) as (program, exports):
+        health = exports["TELNYX_BASE_URL"].removesuffix("/v2") + "/health"
+        assert httpx.get(health).status_code == 200
         program.send_signal(stop_signal)
         stdout, stderr = program.communicate(timeout=30)
-    finally:
-        if program.poll() is None:
-            program.kill()
-            program.wait(10)
     assert program.returncode == 0, stderr
     assert "stopped" in stdout
     assert "Traceback" not in stderr
     with pytest.raises(httpx.ConnectError):
-        httpx.get(base_url.removesuffix("/v2") + "/health", timeout=5)
+        httpx.get(health, timeout=5)
 
 
 def test_a_stop_during_a_slow_request_says_so_in_one_line() -> None:
     """A request still running when the sandbox is stopped is cut off after the graceful
     timeout (the client gets a 500); the program still exits 0, with one line about it and no
     traceback."""
-    program = subprocess.Popen(
-        [*PROGRAM, "--latency", "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        assert program.stdout is not None
-        lines = []
-        for line in program.stdout:
-            lines.append(line)
-            if "Ctrl-C" in line:
-                break
-        base_url = next(line.split("=", 1)[1].strip() for line in lines if "BASE_URL=" in line)
-        key = next(line.split("=", 1)[1].strip() for line in lines if "API_KEY=" in line)
-        answers: list[object] = []
+    answers: list[object] = []
+    with running([*PROGRAM, "--latency", "60"]) as (program, exports):
 
         def slow_request() -> None:
             try:
                 answer = httpx.get(
-                    f"{base_url}/sim_cards", headers={"Authorization": f"Bearer {key}"}, timeout=60
+                    exports["TELNYX_BASE_URL"] + "/sim_cards",
+                    headers={"Authorization": f"Bearer {exports['TELNYX_API_KEY']}"},
+                    timeout=60,
                 )
                 answers.append(answer.status_code)
             except httpx.HTTPError as exc:
@@ -158,10 +160,6 @@ def test_a_stop_during_a_slow_request_says_so_in_one_line() -> None:
         program.send_signal(signal.SIGINT)
         stdout, stderr = program.communicate(timeout=30)
         request.join(30)
-    finally:
-        if program.poll() is None:
-            program.kill()
-            program.wait(10)
     assert program.returncode == 0, stderr
     assert "stopped" in stdout
     assert "Traceback" not in stderr
