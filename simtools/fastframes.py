@@ -29,8 +29,8 @@ reads ``1`` in a text column as ``"1"``, so no warning could name it); msgspec S
 1.13-1.21 s (an object per SIM); ``json.loads`` alone 1.75-1.80 s (dicts, no columns yet). pyarrow
 is a runtime dependency already, and it reports a field whose type changes as an error, which is
 what sends a batch the exact way. End to end (``bench/frames.py``, one process per run), 100,000
-SIMs take 0.53-0.67 s against 3.4-3.9 s for ``json.loads`` + ``pandas.json_normalize`` (5.8-6.4x),
-and 1,000,000 take 5.1-6.9 s against 39.9-49.8 s (7.2-7.9x) with a peak of 1.05 GB against
+SIMs take 0.43-0.67 s against 2.7-3.9 s for ``json.loads`` + ``pandas.json_normalize`` (5.8-6.4x),
+and 1,000,000 take 3.8-6.9 s against 32.9-49.8 s (7.2-8.6x) with a peak of 1.05 GB against
 4.4 GB. The reader is most of that time: reading the 72.6 MB on one thread costs 0.43-0.74 s of
 CPU depending on the machine's load, of which its tokenizer alone (every field ignored) is
 0.25-0.36 s; the frame's dtypes and derived columns add 0.09 s after the last batch
