@@ -66,7 +66,7 @@ def describe(sb: Sandbox, codes: Sequence[str]) -> str:
 
 
 #: Signals that stop the server cleanly when the command runs in the main thread.
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @contextmanager
@@ -82,7 +82,7 @@ def _stopping_on_signals(stop: threading.Event) -> Iterator[None]:
     def on_signal(_signum: int, _frame: object) -> None:
         stop.set()
 
-    previous = {number: signal.signal(number, on_signal) for number in STOP_SIGNALS}
+    previous = {number: signal.signal(number, on_signal) for number in _STOP_SIGNALS}
     try:
         yield
     finally:
