@@ -64,6 +64,14 @@ def read_pages(path: Path) -> Iterator[bytes]:
             yield line.rstrip(b"\n")
 
 
+def baseline_frame(pages: Sequence[bytes]) -> Any:
+    """The baseline simtools is measured against, over page bodies held in memory:
+    ``json.loads`` of each page, then ``pandas.json_normalize`` of all their SIMs."""
+    import pandas as pd
+
+    return pd.json_normalize([sim for body in pages for sim in json.loads(body)["data"]])
+
+
 def measure_child(args: Sequence[str]) -> tuple[dict[str, Any], float]:
     """Run ``python <args>`` in a fresh process; its JSON answer and its peak RSS in MB.
 

@@ -22,23 +22,17 @@ from unittest import mock
 
 import duckdb
 import msgspec
-import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
-from _common import page_file, read_pages, table
+from _common import baseline_frame, page_file, read_pages, table
 
 from simtools import fastframes
 
 
 def json_loads(pages: list[bytes]) -> Any:
     return [r for body in pages for r in json.loads(body)["data"]]
-
-
-def baseline(pages: list[bytes]) -> Any:
-    # What bench/frames.py measures simtools against, so that each engine's own ratio shows.
-    return pd.json_normalize(json_loads(pages))
 
 
 class _Amount(msgspec.Struct):
@@ -202,7 +196,7 @@ def pyarrow_json(pages: list[bytes]) -> Any:
 
 BASELINE = "json.loads + pandas.json_normalize (the baseline)"
 ENGINES: dict[str, Callable[[list[bytes]], Any]] = {
-    BASELINE: baseline,
+    BASELINE: baseline_frame,  # so that each engine's own ratio shows
     "json.loads (dicts, no columns)": json_loads,
     "msgspec Structs -> columns": msgspec_structs,
     "polars read_ndjson + explode/unnest": polars_ndjson,

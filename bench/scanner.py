@@ -13,7 +13,6 @@ checked equal first.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from unittest import mock
 
 import _scanner
 import pandas as pd
-from _common import page_file, read_pages, table
+from _common import baseline_frame, page_file, read_pages, table
 
 from simtools import fastframes
 from simtools.frames import sim_cards_frame
@@ -40,10 +39,6 @@ def scanned_batch(bodies: list[bytes], first: int, endpoint: str | None) -> Any:
     batch = fastframes._Batch(scanned.n, dict(scanned.known), dict(scanned.other), ready)
     fastframes._prepare(batch)
     return batch
-
-
-def baseline(pages: list[bytes]) -> Any:
-    return pd.json_normalize([r for body in pages for r in json.loads(body)["data"]])
 
 
 def main() -> None:
@@ -67,7 +62,7 @@ def main() -> None:
             return sim_cards_frame(pages)
 
     paths: dict[str, Callable[[list[bytes]], Any]] = {
-        "json.loads + pandas.json_normalize": baseline,
+        "json.loads + pandas.json_normalize": baseline_frame,
         "sim_cards_frame(pages), pyarrow's reader": sim_cards_frame,
         "sim_cards_frame(pages), compiled scanner": with_scanner,
     }
