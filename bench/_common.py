@@ -27,7 +27,7 @@ def page_file(n: int, seed: int = 0, *, drift: bool = False) -> Path:
     path = CACHE / f"sim-pages-{n}-seed{seed}{'-drift' if drift else ''}.ndjson"
     if path.exists():
         return path
-    from simtools.sandbox.fleet import build_fleet
+    from simtools.sandbox.synthetic import build_fleet
 
     CACHE.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")

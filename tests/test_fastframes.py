@@ -34,7 +34,7 @@ from simtools.frames import (
 )
 from simtools.models import SIM_STATUSES
 from simtools.sandbox import Sandbox
-from simtools.sandbox.fleet import build_fleet
+from simtools.sandbox.synthetic import build_fleet
 
 NOW = 1_790_000_000.0
 

@@ -17,8 +17,8 @@ import uvicorn
 from simtools.errors import InvalidInputError, SimToolsError
 from simtools.sandbox.app import API_PREFIX, create_app
 from simtools.sandbox.faults import Faults, LoggedRequest, RequestLog
-from simtools.sandbox.fleet import build_fleet
 from simtools.sandbox.state import SandboxState
+from simtools.sandbox.synthetic import build_fleet
 
 __all__ = ["Sandbox", "SandboxStartError", "serve", "start"]
 

@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 
 from simtools.errors import InvalidInputError
 from simtools.sandbox.codes import CodeBook, code_error
-from simtools.sandbox.fleet import Fleet, gc_paused, new_sim
 from simtools.sandbox.records import GroupRecord, Pending, SimQuery, SimRecord, uuid_from
 from simtools.sandbox.reports import WdrReports
+from simtools.sandbox.synthetic import Fleet, gc_paused, new_sim
 from simtools.sandbox.wdrs import WdrIndex
 from simtools.sandbox.wire import ApiProblem, iso
 

@@ -25,8 +25,8 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from simtools.sandbox.fleet import gc_paused, month_start
 from simtools.sandbox.records import NETWORKS, SimRecord, uuid_from
+from simtools.sandbox.synthetic import gc_paused, month_start
 from simtools.sandbox.wire import iso
 
 __all__ = ["WDR_SORT_FIELDS", "WdrIndex", "WdrQuery", "WdrRow", "parse_instant", "sim_wdrs"]

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from simtools.models import SIM_STATUSES
-from simtools.sandbox.fleet import TAGS, Fleet, build_fleet, month_start
 from simtools.sandbox.records import luhn_digit, to_mb
 from simtools.sandbox.state import SandboxState, SimQuery
+from simtools.sandbox.synthetic import TAGS, Fleet, build_fleet, month_start
 
 #: A fixed moment (mid-month) so that every fleet built here is the same on every run.
 NOW = datetime(2026, 3, 17, 12, 30, tzinfo=UTC).timestamp()
