@@ -1,7 +1,7 @@
 """An engine measured and not chosen: a scanner for SIM list pages compiled by numba.
 
 ``bench/scanner.py`` times it in place of pyarrow's reader; see ``bench/README.md`` for the
-figures and why ``simtools.fastframes`` does not use it (the first use on a machine compiles for
+figures and why ``simtools.frames.pages`` does not use it (the first use on a machine compiles for
 13-15 s, every new process loads the compiled code for 0.3-0.4 s, and numba is a dependency
 simtools does not otherwise need).
 
@@ -28,8 +28,8 @@ import numba
 import numpy as np
 import pyarrow as pa
 
-from simtools._columns import as_text
-from simtools._layouts import SIM_CARD_LAYOUT
+from simtools.frames.coerce import as_text
+from simtools.frames.layout import SIM_CARD_LAYOUT
 
 __all__ = ["SIM_KEYS", "ScannedPages", "scan_batch", "scanned_columns", "text_column"]
 

@@ -21,10 +21,10 @@ from unittest import mock
 import pandas as pd
 from _common import page_file, read_pages, table
 
-from simtools import fastframes
-from simtools._columns import DataIssues, listing
-from simtools._series import text_tuples
 from simtools.frames import frame_from_columns
+from simtools.frames import pages as fastframes
+from simtools.frames.coerce import DataIssues, listing
+from simtools.frames.series import text_tuples
 
 
 def best(step: Callable[[], Any], repeat: int) -> float:

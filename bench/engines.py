@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 from _common import baseline_frame, page_file, read_pages, table
 
-from simtools import fastframes
+from simtools.frames import pages as fastframes
 
 
 def json_loads(pages: list[bytes]) -> Any:

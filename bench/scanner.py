@@ -23,7 +23,7 @@ import _scanner
 import pandas as pd
 from _common import baseline_frame, page_file, read_pages, table
 
-from simtools import fastframes
+from simtools.frames import pages as fastframes
 from simtools.frames import sim_cards_frame
 
 _read_batch = fastframes._read_batch

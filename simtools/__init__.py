@@ -24,7 +24,6 @@ from simtools.errors import (
     SimToolsError,
     TransportError,
 )
-from simtools.exports import read_frame, write_frame
 from simtools.fleet import fleet_frame
 from simtools.frames import (
     errors_frame,
@@ -32,6 +31,7 @@ from simtools.frames import (
     sim_card_groups_frame,
     sim_cards_frame,
 )
+from simtools.frames.files import read_frame, write_frame
 from simtools.history import daily_usage, usage_records_frame
 from simtools.results import RegistrationResult
 from simtools.snapshots import load_snapshots, save_snapshot

@@ -37,7 +37,7 @@ def _emit(frame: pd.DataFrame, out: Path | None) -> None:
         with pd.option_context("display.width", 200, "display.max_columns", 12):
             print(frame.to_string(max_rows=60))
         return
-    from simtools.exports import write_frame
+    from simtools.frames.files import write_frame
 
     path = write_frame(frame, out)
     print(f"wrote {len(frame)} rows to {path}", file=sys.stderr)

@@ -66,8 +66,8 @@ def run_demo(
 def _onboard(client: SimClient, out: Path) -> pd.DataFrame:
     """The runbook's steps on made-up input; returns the SIMs of the group they joined."""
     from simtools import runbook
-    from simtools.exports import write_frame
     from simtools.frames import errors_frame
+    from simtools.frames.files import write_frame
 
     _say("\n1. Check the pasted codes (four fresh, one repeated, one malformed, one already used)")
     check = runbook.check_codes(client, runbook.codes_source(client, None))
@@ -102,8 +102,8 @@ def _onboard(client: SimClient, out: Path) -> pd.DataFrame:
 
 
 def _analyse(client: SimClient, out: Path, members: pd.DataFrame) -> None:
-    from simtools.exports import write_frame
     from simtools.fleet import fleet_frame
+    from simtools.frames.files import write_frame
     from simtools.history import daily_usage, usage_records_frame
     from simtools.usage import near_limit, project_period_end, top_consumers, usage_summary
 

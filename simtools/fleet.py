@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from simtools.errors import SimToolsDataWarning
-from simtools.fastframes import sim_card_page_columns
 from simtools.frames import frame_from_columns
+from simtools.frames.pages import sim_card_page_columns
 from simtools.models import PaginationMeta
 from simtools.progress import progress_bar
 
@@ -41,7 +41,7 @@ def fleet_frame(
     are kept once and reported in a ``SimToolsDataWarning``, as is any difference from the
     server's count. A filter the server did not apply is detected on the rows that came back,
     warned about, and applied here. Pages are read column by column as they arrive
-    (:mod:`simtools.fastframes`); one that is not a list response (an HTML error page, truncated
+    (:mod:`simtools.frames.pages`); one that is not a list response (an HTML error page, truncated
     JSON) raises :class:`~simtools.errors.ResponseError` naming ``GET .../sim_cards`` and the page.
     """
     params = client.sim_card_params(

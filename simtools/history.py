@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from simtools.errors import InvalidInputError, SimToolsDataWarning
+from simtools.frames.units import unit_factor
 from simtools.models import UsageRecord
-from simtools.units import unit_factor
 from simtools.usage import NO_KEY, require_columns
 
 __all__ = [

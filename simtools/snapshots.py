@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simtools.errors import InvalidInputError
-from simtools.exports import read_parquet_frame, restore_frame_dtypes, write_frame
+from simtools.frames.files import read_parquet_frame, restore_frame_dtypes, write_frame
 from simtools.timeutil import to_utc_timestamp
 from simtools.usage import require_columns
 

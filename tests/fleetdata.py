@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 
 from simtools.frames import SIM_CARD_COLUMNS
+from simtools.frames.units import DATA_UNITS
 from simtools.models import SIM_STATUSES, SIM_TYPES
-from simtools.units import DATA_UNITS
 
 SIM_COLUMNS = SIM_CARD_COLUMNS
 

@@ -27,7 +27,7 @@ def test_version_via_python_m() -> None:
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json"])
 def test_frame_flattens_the_docs_example(tmp_path: Path, suffix: str) -> None:
     """`simtools frame` writes the docs' register example as a one-row frame by suffix."""
-    from simtools.exports import read_frame
+    from simtools.frames.files import read_frame
 
     out = tmp_path / f"sims{suffix}"
     assert main(["frame", str(EXAMPLE), "--out", str(out)]) == 0

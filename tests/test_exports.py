@@ -12,8 +12,8 @@ import pytest
 from fleetdata import make_fleet_frame, wdr, wire_sims
 
 from simtools.errors import InvalidInputError
-from simtools.exports import read_frame, restore_frame_dtypes, write_frame
 from simtools.frames import SIM_CARD_COLUMNS, SimToolsDataWarning, sim_cards_frame
+from simtools.frames.files import read_frame, restore_frame_dtypes, write_frame
 from simtools.history import daily_usage, usage_records_frame
 from simtools.usage import project_period_end, usage_summary
 

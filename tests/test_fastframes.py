@@ -1,4 +1,4 @@
-"""Specification of the columnar page path (simtools.fastframes): the record path's frame."""
+"""Specification of the columnar page path (simtools.frames.pages): the record path's frame."""
 
 from __future__ import annotations
 
@@ -20,11 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from simtools import _series, fastframes
-from simtools._series import TextTuples
 from simtools.client import SimClient
 from simtools.errors import InvalidInputError, ResponseError, SimToolsDataWarning
-from simtools.fastframes import sim_card_page_columns
 from simtools.fleet import fleet_frame
 from simtools.frames import (
     SIM_CARD_COLUMNS,
@@ -32,6 +29,10 @@ from simtools.frames import (
     frame_from_columns,
     sim_cards_frame,
 )
+from simtools.frames import pages as fastframes
+from simtools.frames import series as _series
+from simtools.frames.pages import sim_card_page_columns
+from simtools.frames.series import TextTuples
 from simtools.models import SIM_STATUSES
 from simtools.sandbox import Sandbox
 from simtools.sandbox.synthetic import build_fleet

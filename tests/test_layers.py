@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "simtools"
-PURE = ("codes", "frames", "units", "usage", "plots", "history", "results", "models", "checks")
+PURE = ("codes", "frames", "usage", "plots", "history", "results", "models", "checks")
 # Modules that serve HTTP or drive the client from outside, rather than calling the API directly.
 HTTP_ALLOWED = ("client", "sandbox")
 

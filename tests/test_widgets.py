@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from simtools.client import SimClient
 from simtools.codes import parse_codes
 from simtools.errors import AuthenticationError, InvalidInputError
-from simtools.exports import read_frame
+from simtools.frames.files import read_frame
 from simtools.models import CodeValidation, SimCardGroup
 from simtools.results import CodeOutcome, RegistrationResult
 from simtools.retrying import NO_RETRIES

@@ -69,7 +69,7 @@ def outcome_summary(outcome: pd.DataFrame) -> pd.DataFrame:
 def write_outcome(outcome: pd.DataFrame, output_dir: Any, *, client: SimClient) -> Path:
     """Save the outcome frame as ``onboarding-outcome-<UTC time>.csv`` in ``output_dir``, with
     the API it was run against and when (never the key)."""
-    from simtools.exports import write_frame
+    from simtools.frames.files import write_frame
 
     now = pd.Timestamp.now(tz="UTC")
     folder = Path(output_dir)

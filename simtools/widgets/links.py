@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from simtools.exports import write_frame
+from simtools.frames.files import write_frame
 
 __all__ = ["csv_bytes", "csv_download_link", "safe_filename"]
 
@@ -24,8 +24,8 @@ def safe_filename(name: str, suffix: str = ".csv") -> str:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The frame as the CSV ``simtools.exports.write_frame`` writes (lists as JSON, UTC ISO times),
-    so ``read_frame`` reads a downloaded file back with its column types."""
+    """The frame as the CSV ``simtools.write_frame`` writes (lists as JSON, UTC ISO
+    times), so ``read_frame`` reads a downloaded file back with its column types."""
     with tempfile.TemporaryDirectory(prefix="simtools-csv-") as folder:
         path = write_frame(frame, Path(folder) / "frame.csv")
         return path.read_bytes()

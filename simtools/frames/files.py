@@ -29,13 +29,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simtools._contract_dtypes import (
+from simtools.errors import InvalidInputError, SimToolsDataWarning
+from simtools.frames.dtypes import (
     CATEGORY_VALUES,
     FRAME_DTYPES,
     restore_frame_dtypes,
     typed_frame,
 )
-from simtools.errors import InvalidInputError, SimToolsDataWarning
 
 __all__ = [
     "CATEGORY_VALUES",

@@ -2,7 +2,7 @@
 
 :func:`page_bodies` tells a list or iterator of response bodies from one of records;
 :func:`record_columns` reads bodies with ``json`` into the record path's raw columns (what
-:mod:`simtools.fastframes` falls back to for a batch its reader cannot keep exactly), and
+:mod:`simtools.frames.pages` falls back to for a batch its reader cannot keep exactly), and
 :func:`bad_page` names a body that is not a SIM card list response.
 """
 
@@ -16,9 +16,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from simtools._layouts import SIM_CARD_LAYOUT, is_sim_card
-from simtools._records import collect_records, other_record_type
 from simtools.errors import InvalidInputError, ResponseError, SimToolsError
+from simtools.frames.layout import SIM_CARD_LAYOUT, is_sim_card
+from simtools.frames.records import collect_records, other_record_type
 
 __all__ = [
     "bad_page",

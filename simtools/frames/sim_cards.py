@@ -18,8 +18,9 @@ coordinates ``Float64``; flags ``boolean``; ``tags`` and ``authorized_imeis`` ``
 of tuples of str (``None`` where the API sent null or nothing); ``created_at``/``updated_at``
 ``datetime64[ns, UTC]``.
 
-Units convert in 1024 steps (B, KB, MB, GB, TB, any case; see :mod:`simtools.units`). Derived:
-``utilization = consumed_mb / data_limit_mb`` (missing without a limit or with a limit of 0);
+Units convert in 1024 steps (B, KB, MB, GB, TB, any case; see :mod:`simtools.frames.units`).
+Derived: ``utilization = consumed_mb / data_limit_mb`` (missing without a limit or with a
+limit of 0);
 ``headroom_mb = data_limit_mb - consumed_mb`` (negative when over); ``over_limit`` is True when
 consumption exceeds the limit or the status is ``data_limit_exceeded``, False when a limit is known
 and not exceeded, and also False when the SIM has no data limit at all (nothing to exceed), and
@@ -46,7 +47,8 @@ from typing import Any, get_args, get_type_hints
 
 import pandas as pd
 
-from simtools._columns import (
+from simtools.errors import ApiError, InvalidInputError, SimToolsDataWarning
+from simtools.frames.coerce import (
     DataIssues,
     RawColumns,
     boolean,
@@ -57,7 +59,7 @@ from simtools._columns import (
     text,
     timestamp,
 )
-from simtools._layouts import (
+from simtools.frames.layout import (
     DERIVED_COLUMNS,
     DEVICE_COLUMNS,
     ERROR_COLUMNS,
@@ -73,14 +75,13 @@ from simtools._layouts import (
     is_sim_card,
     is_sim_card_group,
 )
-from simtools._pagebodies import page_bodies
-from simtools._records import collect_records, dump, refuse_other_record_types
-from simtools._series import BOOLEAN
-from simtools.errors import ApiError, InvalidInputError, SimToolsDataWarning
-from simtools.fastframes import sim_card_page_columns
+from simtools.frames.page_bodies import page_bodies
+from simtools.frames.pages import sim_card_page_columns
+from simtools.frames.records import collect_records, dump, refuse_other_record_types
+from simtools.frames.series import BOOLEAN
+from simtools.frames.units import amount_columns
 from simtools.models import SIM_STATUSES, SIM_TYPES, ApiErrorObject
 from simtools.results import OUTCOMES, CodeOutcome, RegistrationResult
-from simtools.units import amount_columns
 
 __all__ = [
     "ERROR_COLUMNS",
@@ -138,7 +139,7 @@ def sim_cards_frame(source: Any) -> pd.DataFrame:
     ``source`` may be a :class:`~simtools.results.RegistrationResult`; a response dict
     (``{"data": [...]}`` or ``{"data": {...}}``), or its JSON text or bytes; an iterable (list,
     generator) of such page bodies as bytes or text, read column by column without an object per
-    SIM (:mod:`simtools.fastframes`; a body that is not a response with ``data`` raises
+    SIM (:mod:`simtools.frames.pages`; a body that is not a response with ``data`` raises
     :class:`~simtools.errors.InvalidInputError` naming the page); a list of SIM card dicts or
     :class:`~simtools.models.SimCard` models; an official ``telnyx`` SDK response or model (an
     SDK page object gives that page only: pass ``list(page)`` for all of them); or a DataFrame

@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from simtools.errors import SimToolsDataWarning
+from simtools.frames.units import DATA_UNITS
 from simtools.history import CURRENCIES
 from simtools.models import SIM_STATUSES, SIM_TYPES
-from simtools.units import DATA_UNITS
 
 __all__ = ["CATEGORY_VALUES", "FRAME_DTYPES", "restore_frame_dtypes", "typed_frame"]
 

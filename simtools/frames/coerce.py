@@ -5,7 +5,7 @@ contract dtype. Values that do not fit are never dropped and never raise: the ce
 missing, the value as sent is kept for a ``<column>_raw`` column, and :class:`DataIssues` collects
 one message per field, each becoming one warning. Common inputs take a vectorised path; only
 columns that hold values of unexpected types (and list columns that arrive as Python lists) are
-looked at cell by cell; Arrow input goes through :mod:`simtools._series`.
+looked at cell by cell; Arrow input goes through :mod:`simtools.frames.series`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ import pandas as pd
 import pyarrow.compute as pc
 from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
-from simtools._layouts import FieldLayout
-from simtools._series import (
+from simtools.errors import InvalidInputError
+from simtools.frames.layout import FieldLayout
+from simtools.frames.series import (
     BOOLEAN,
     FLOAT,
     INT,
@@ -37,7 +38,6 @@ from simtools._series import (
     text_tuples,
     utc_times,
 )
-from simtools.errors import InvalidInputError
 
 _LISTED = 5
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)

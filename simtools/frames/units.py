@@ -15,9 +15,9 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from simtools._columns import DataIssues, category, number
-from simtools._series import FLOAT
 from simtools.errors import InvalidInputError
+from simtools.frames.coerce import DataIssues, category, number
+from simtools.frames.series import FLOAT
 
 __all__ = ["DATA_UNITS", "MB_PER_UNIT", "amount_columns", "to_megabytes", "unit_factor"]
 

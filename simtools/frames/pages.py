@@ -57,15 +57,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from simtools._columns import as_text
-from simtools._layouts import SIM_CARD_LAYOUT
-from simtools._pagebodies import (
+from simtools.frames.coerce import as_text
+from simtools.frames.layout import SIM_CARD_LAYOUT
+from simtools.frames.page_bodies import (
     bad_page,
     page_bytes,
     record_columns,
     refuse_other_record_type_column,
 )
-from simtools._series import FLOAT, TextTuples, decimal_array, text_tuples, utc_time_array
+from simtools.frames.series import FLOAT, TextTuples, decimal_array, text_tuples, utc_time_array
 
 __all__ = ["PAGE_SCHEMA", "sim_card_page_columns"]
 
