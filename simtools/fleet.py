@@ -11,6 +11,7 @@ import pandas as pd
 from simtools.errors import SimToolsDataWarning
 from simtools.frames import frame_from_columns
 from simtools.frames.pages import sim_card_page_columns
+from simtools.frames.sim_cards import with_group_names
 from simtools.models import PaginationMeta
 from simtools.progress import progress_bar
 
@@ -32,11 +33,13 @@ def fleet_frame(
     progress: bool | None = None,
     group_names: bool = True,
 ) -> pd.DataFrame:
-    """Every matching SIM card as a ``sim_cards_frame`` (all pages), plus ``sim_card_group_name``.
+    """Every matching SIM card as a frame of the ``FLEET`` contract: the ``sim_cards_frame``
+    columns with ``sim_card_group_name`` after ``sim_card_group_id`` (missing with
+    ``group_names=False``, which saves the request for the names).
 
     Pages of 250 are fetched with ``concurrency`` requests in flight (default
     ``client.concurrency``) and a progress bar where someone watches (``progress=False`` hides
-    it). ``df.attrs["fetched_at"]`` holds the UTC time the fetch started and
+    it). ``df.attrs["fetched_at"]`` holds the UTC time the fetch started (ISO 8601 text) and
     ``df.attrs["total_results"]`` the server's count. SIMs that moved between pages while paging
     are kept once and reported in a ``SimToolsDataWarning``, as is any difference from the
     server's count. A filter the server did not apply is detected on the rows that came back,
@@ -76,9 +79,8 @@ def fleet_frame(
             stacklevel=2,
         )
     frame = _enforce_filters(frame, params)
-    if group_names:
-        frame = _with_group_names(client, frame)
-    frame.attrs["fetched_at"] = fetched_at
+    frame = with_group_names(frame, _group_names(client) if group_names else {})
+    frame.attrs["fetched_at"] = fetched_at.isoformat()
     frame.attrs["total_results"] = total
     return frame
 
@@ -150,12 +152,5 @@ def _enforce_filters(frame: pd.DataFrame, params: dict[str, str]) -> pd.DataFram
     return frame.loc[keep].reset_index(drop=True)
 
 
-def _with_group_names(client: SimClient, frame: pd.DataFrame) -> pd.DataFrame:
-    names = {g.id: g.name for g in client.list_sim_card_groups() if g.id is not None}
-    out = frame.copy()
-    out["sim_card_group_name"] = (
-        out["sim_card_group_id"].map(names).astype("string")
-        if not out.empty
-        else pd.Series(dtype="string")
-    )
-    return out
+def _group_names(client: SimClient) -> dict[str, str | None]:
+    return {g.id: g.name for g in client.list_sim_card_groups() if g.id is not None}

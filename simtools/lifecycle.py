@@ -10,33 +10,16 @@ import pandas as pd
 
 from simtools.checks import check_uuids
 from simtools.errors import InvalidInputError, SimToolsError
+from simtools.frames.contracts import ACTIONS
 from simtools.models import SimCard, SimCardAction
 
 if TYPE_CHECKING:
     from simtools.client import ActionName, SimClient
 
-__all__ = ["ACTION_COLUMNS", "ACTION_DTYPES", "run_action"]
+__all__ = ["ACTION_COLUMNS", "run_action"]
 
-#: Columns of the outcome frame, one row per SIM.
-ACTION_COLUMNS = (
-    "sim_card_id",
-    "action_type",
-    "action_id",
-    "action_status",
-    "reason",
-    "sim_status",
-    "settled",
-)
-#: Their dtypes.
-ACTION_DTYPES = {
-    "sim_card_id": "string",
-    "action_type": "category",
-    "action_id": "string",
-    "action_status": "category",
-    "reason": "string",
-    "sim_status": "category",
-    "settled": "boolean",
-}
+#: Columns of the outcome frame, one row per SIM (the ``ACTIONS`` contract).
+ACTION_COLUMNS = ACTIONS.names
 _NEEDS_GROUP = ("enable", "set_standby")
 _POLL_START, _POLL_MAX = 0.1, 2.0
 
@@ -102,7 +85,7 @@ def run_action(
         settled = value not in (None, "in-progress")
         rows.append((sid, act.action_type or action, act.id, value, reason, sim_status, settled))
     frame = pd.DataFrame.from_records(rows, columns=list(ACTION_COLUMNS))
-    return frame.astype(ACTION_DTYPES)
+    return frame.astype(dict(ACTIONS.dtypes))
 
 
 def _start(client: SimClient, sim_id: str, action: ActionName) -> SimCardAction | SimToolsError:

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
+    "KNOWN_STATUSES",
     "ActionStatus",
     "ApiErrorObject",
     "CodeValidation",
@@ -43,6 +44,9 @@ SIM_STATUSES = (
     "setting_standby",
     "standby",
 )
+#: The statuses a frame knows: the contract's values and ``unauthorized_imei``, which the list
+#: filter accepts although the value enum lacks it (CONTRACT.md 6.2).
+KNOWN_STATUSES = (*SIM_STATUSES, "unauthorized_imei")
 #: Statuses a SIM passes through while an action is in progress.
 TRANSITIONAL_STATUSES = frozenset({"registering", "enabling", "disabling", "setting_standby"})
 #: What ``filter[status]`` accepts on ``GET /sim_cards`` (note ``unauthorized_imei``).

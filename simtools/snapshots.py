@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simtools.errors import InvalidInputError
+from simtools.frames.contracts import SNAPSHOTS
 from simtools.frames.files import read_parquet_frame, restore_frame_dtypes, write_frame
 from simtools.timeutil import to_utc_timestamp
 from simtools.usage import require_columns
@@ -30,7 +31,7 @@ from simtools.usage import require_columns
 __all__ = ["SNAPSHOT_COLUMNS", "load_snapshots", "save_snapshot"]
 
 #: The columns a loaded snapshot frame starts with.
-SNAPSHOT_COLUMNS = ("taken_at", "snapshot_date")
+SNAPSHOT_COLUMNS = SNAPSHOTS.names
 _PARTITION = re.compile(r"^snapshot_date=(\d{4}-\d{2}-\d{2})$")
 
 
@@ -72,7 +73,9 @@ def save_snapshot(
     while target.exists():  # a uuid clash is not expected, but a snapshot is never overwritten
         target = partition / _file_name(when)
     frame = df.reset_index(drop=True)
-    frame.insert(0, "taken_at", pd.Series(when, index=frame.index, dtype="datetime64[ns, UTC]"))
+    frame.insert(
+        0, "taken_at", pd.Series(when, index=frame.index, dtype=SNAPSHOTS.dtypes["taken_at"])
+    )
     return write_frame(frame, target)
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from simtools.errors import InvalidInputError
+from simtools.frames.contracts import PROJECTION, TAG_ROWS, USAGE_SUMMARY
 from simtools.timeutil import to_utc_timestamp
 
 __all__ = [
@@ -40,34 +41,9 @@ NO_GROUP = "(no group)"
 #: The tag SIMs without any tag are counted under in ``usage_summary(df, by="tag")``.
 NO_TAG = "(no tag)"
 
-SUMMARY_COLUMNS = (
-    "sim_count",
-    "consumed_mb",
-    "data_limit_mb",
-    "sims_with_limit",
-    "mean_utilization",
-    "max_utilization",
-    "over_limit_count",
-    "near_limit_count",
-)
-_SUMMARY_DTYPES = {
-    "sim_count": "Int64",
-    "consumed_mb": "Float64",
-    "data_limit_mb": "Float64",
-    "sims_with_limit": "Int64",
-    "mean_utilization": "Float64",
-    "max_utilization": "Float64",
-    "over_limit_count": "Int64",
-    "near_limit_count": "Int64",
-}
+SUMMARY_COLUMNS = USAGE_SUMMARY.names
 #: Columns ``project_period_end`` adds to the frame, in this order.
-PROJECTION_COLUMNS = (
-    "elapsed_fraction",
-    "projected_mb",
-    "projected_utilization",
-    "projected_over_limit",
-    "limit_crossing_at",
-)
+PROJECTION_COLUMNS = PROJECTION.names
 _BY_ALIASES = {
     "group": "sim_card_group_id",
     "tag": "tag",
@@ -148,7 +124,7 @@ def explode_tags(df: pd.DataFrame) -> pd.DataFrame:
     work = df.copy()
     work["tag"] = pd.Series([_tag_list(v) for v in df["tags"]], index=df.index, dtype="object")
     work = work.explode("tag", ignore_index=True)
-    work["tag"] = work["tag"].astype("string")
+    work["tag"] = work["tag"].astype(TAG_ROWS["tag"].dtype)
     return work
 
 
@@ -247,7 +223,7 @@ def usage_summary(
             "over_limit_count": grouped["_over"].sum(),
             "near_limit_count": grouped["_near"].sum(),
         }
-    ).astype(_SUMMARY_DTYPES)
+    ).astype({name: USAGE_SUMMARY.dtypes[name] for name in SUMMARY_COLUMNS})
     if "_name" in parts:
         names = grouped["_name"].first().astype("string")
         no_group = out.index.get_level_values("sim_card_group_id") == NO_KEY
@@ -343,7 +319,8 @@ def project_period_end(
     within the period, NaT if it will not get there by the period's end, has no limit or no
     consumption; for a SIM already at or over its limit, the estimated moment it got there (at or
     before ``as_of``). A SIM created at or after ``as_of`` has no burn rate yet: its projections are
-    missing. ``as_of``, ``period_start`` and ``period_end`` are stored in the result's ``attrs``.
+    missing. ``as_of``, ``period_start`` and ``period_end`` are stored in the result's ``attrs`` as
+    ISO 8601 text.
     """
     require_columns(df, ["consumed_mb", "data_limit_mb", "created_at"], caller="project_period_end")
     now, start, end = _billing_period(df, as_of, period_start, period_end)
@@ -370,10 +347,16 @@ def project_period_end(
     crossing_times = pd.to_datetime(crossing_ns, unit="ns", utc=True)
     crossing_at = pd.Series(crossing_times, index=df.index).where(crosses)
     out = df.copy()
-    out["elapsed_fraction"] = pd.array(fraction, dtype="Float64")
-    out["projected_mb"] = pd.array(projected, dtype="Float64")
-    out["projected_utilization"] = pd.array(utilization, dtype="Float64")
-    out["projected_over_limit"] = over
-    out["limit_crossing_at"] = crossing_at.astype("datetime64[ns, UTC]")
-    out.attrs.update(as_of=now, period_start=start, period_end=end)
+    added = {
+        "elapsed_fraction": pd.array(fraction),
+        "projected_mb": pd.array(projected),
+        "projected_utilization": pd.array(utilization),
+        "projected_over_limit": over,
+        "limit_crossing_at": crossing_at,
+    }
+    for name in PROJECTION_COLUMNS:
+        out[name] = pd.Series(added[name], index=df.index).astype(PROJECTION.dtypes[name])
+    out.attrs.update(
+        as_of=now.isoformat(), period_start=start.isoformat(), period_end=end.isoformat()
+    )
     return out

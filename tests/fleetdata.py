@@ -1,4 +1,4 @@
-"""Hand-made fleet frames and WDR records with the sim_cards_frame column and dtype contract."""
+"""Fleet frames and WDR records for tests, built from wire records by the library's own builders."""
 
 from __future__ import annotations
 
@@ -7,53 +7,51 @@ from typing import Any
 
 import pandas as pd
 
-from simtools.frames import SIM_CARD_COLUMNS
-from simtools.frames.units import DATA_UNITS
-from simtools.models import SIM_STATUSES, SIM_TYPES
+from simtools.frames import SIM_CARD_COLUMNS, sim_cards_frame
+from simtools.frames.sim_cards import with_group_names
 
 SIM_COLUMNS = SIM_CARD_COLUMNS
 
-_STRING = ("id", "iccid", "imsi", "msisdn", "status_reason", "sim_card_group_id")
-_STRING_TAIL = ("eid", "version")
-#: Categories as frames.py makes them: the contract's values first, then others seen (sorted).
-_CATEGORY: dict[str, tuple[str, ...]] = {
-    "type": SIM_TYPES,
-    "status": SIM_STATUSES,
-    "data_limit_unit": DATA_UNITS,
-    "consumed_unit": DATA_UNITS,
-    "esim_installation_status": ("released", "disabled"),
-}
-_FLOAT = (
-    "data_limit_amount",
-    "data_limit_mb",
-    "consumed_amount",
-    "consumed_mb",
-    "utilization",
-    "headroom_mb",
-)
-_BOOLEAN = ("over_limit", "actions_in_progress", "voice_enabled")
-_LISTS = ("tags", "authorized_imeis")
-_TIMES = ("created_at", "updated_at")
-_EXTRA = ("sim_card_group_name",)
-
 DEFAULT_CREATED = "2026-04-01T00:00:00Z"
+#: The frame columns a row may set; everything else is computed by sim_cards_frame.
+_SETTABLE = (
+    "id",
+    "iccid",
+    "imsi",
+    "msisdn",
+    "type",
+    "status",
+    "status_reason",
+    "sim_card_group_id",
+    "sim_card_group_name",
+    "tags",
+    "data_limit_mb",
+    "consumed_mb",
+    "actions_in_progress",
+    "voice_enabled",
+    "esim_installation_status",
+    "eid",
+    "version",
+    "authorized_imeis",
+    "created_at",
+    "updated_at",
+)
 
 
-def _over_limit(status: str | None, consumed: float | None, limit: float | None) -> bool | None:
-    """As frames.py: over when consumption exceeds the limit or the status says so; False
-    without a limit; unknown when consumption is unknown."""
-    if status == "data_limit_exceeded":
-        return True
-    if limit is None:
-        return False
-    return None if consumed is None else consumed > limit
+def _megabytes(value: float | None) -> dict[str, str] | None:
+    return None if value is None else {"amount": str(value), "unit": "MB"}
 
 
-def _row_defaults(i: int, row: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(row) - set(SIM_COLUMNS) - set(_EXTRA)
+def wire_sim(i: int, row: dict[str, Any]) -> dict[str, Any]:
+    """SIM ``i`` as ``GET /sim_cards`` sends it, with frame-column overrides from ``row``.
+
+    Ids are ``sim-0``, ``sim-1``, ...; SIMs are enabled physical cards in ``group-a`` without
+    tags or a limit, created 2026-04-01; ``data_limit_mb`` and ``consumed_mb`` are sent in MB.
+    """
+    unknown = set(row) - set(_SETTABLE)
     if unknown:
-        raise KeyError(f"make_fleet_frame: unknown column(s) {sorted(unknown)}")
-    out: dict[str, Any] = {
+        raise KeyError(f"wire_sim: {sorted(unknown)} are not columns a row may set")
+    r: dict[str, Any] = {
         "id": f"sim-{i}",
         "iccid": f"89310410106543{i:06d}",
         "imsi": f"31041065437{i:04d}",
@@ -73,57 +71,53 @@ def _row_defaults(i: int, row: dict[str, Any]) -> dict[str, Any]:
         "authorized_imeis": [],
         "created_at": DEFAULT_CREATED,
         "updated_at": DEFAULT_CREATED,
+    } | row
+    status = None
+    if r["status"] is not None or r["status_reason"] is not None:
+        status = {"value": r["status"], "reason": r["status_reason"]}
+    listed = {k: None if r[k] is None else list(r[k]) for k in ("tags", "authorized_imeis")}
+    return {
+        **{k: r[k] for k in ("id", "iccid", "imsi", "msisdn", "type", "sim_card_group_id")},
+        "record_type": "sim_card",
+        "status": status,
+        **listed,
+        "data_limit": _megabytes(r["data_limit_mb"]),
+        "current_billing_period_consumed_data": _megabytes(r["consumed_mb"]),
+        "resources_with_in_progress_actions": [],
+        **{
+            k: r[k]
+            for k in (
+                "actions_in_progress",
+                "voice_enabled",
+                "esim_installation_status",
+                "eid",
+                "version",
+                "created_at",
+                "updated_at",
+            )
+        },
     }
-    out.update(row)
-    limit, consumed = out["data_limit_mb"], out["consumed_mb"]
-    out.setdefault("data_limit_amount", limit)
-    out.setdefault("data_limit_unit", None if limit is None else "MB")
-    out.setdefault("consumed_amount", consumed)
-    out.setdefault("consumed_unit", None if consumed is None else "MB")
-    known = limit is not None and consumed is not None
-    out.setdefault("utilization", consumed / limit if known and limit > 0 else None)
-    out.setdefault("over_limit", _over_limit(out["status"], consumed, limit))
-    out.setdefault("headroom_mb", limit - consumed if known else None)
-    return out
 
 
 def make_fleet_frame(
     rows: Sequence[dict[str, Any]], *, fetched_at: str | None = None
 ) -> pd.DataFrame:
-    """A frame with the sim_cards_frame columns and dtypes; each row overrides the defaults.
-
-    Ids are ``sim-0``, ``sim-1``, ...; SIMs are enabled physical cards in ``group-a`` without tags
-    or a limit, created 2026-04-01. ``utilization``, ``over_limit`` and ``headroom_mb`` derive from
-    ``consumed_mb`` and ``data_limit_mb`` unless a row sets them. A ``sim_card_group_name`` column
-    is added when any row sets one. As in frames.py, tags are tuples and categories list the
-    contract's values first.
-    """
-    full = [_row_defaults(i, dict(row)) for i, row in enumerate(rows)]
-    columns = list(SIM_COLUMNS)
+    """``sim_cards_frame`` of one wire SIM per row (see :func:`wire_sim`); with the fleet frame's
+    ``sim_card_group_name`` when any row sets one, and ``attrs["fetched_at"]`` when given."""
+    wire = [
+        wire_sim(i, {k: v for k, v in row.items() if k != "sim_card_group_name"})
+        for i, row in enumerate(rows)
+    ]
+    frame = sim_cards_frame(wire)
     if any("sim_card_group_name" in row for row in rows):
-        columns.append("sim_card_group_name")
-    data: dict[str, Any] = {}
-    for col in columns:
-        values = [row.get(col) for row in full]
-        if col in _STRING or col in _STRING_TAIL or col in _EXTRA:
-            data[col] = pd.array(values, dtype="string")
-        elif col in _CATEGORY:
-            known = _CATEGORY[col]
-            others = sorted({v for v in values if v is not None} - set(known))
-            data[col] = pd.Categorical(values, categories=[*known, *others])
-        elif col in _FLOAT:
-            data[col] = pd.array(values, dtype="Float64")
-        elif col in _BOOLEAN:
-            data[col] = pd.array(values, dtype="boolean")
-        elif col in _LISTS:
-            data[col] = pd.Series([None if v is None else tuple(v) for v in values], dtype="object")
-        else:
-            data[col] = pd.to_datetime(
-                pd.Series(values, dtype="object"), utc=True, format="ISO8601"
-            ).astype("datetime64[ns, UTC]")
-    frame = pd.DataFrame(data, columns=columns)
+        names = {
+            row.get("sim_card_group_id", "group-a"): row["sim_card_group_name"]
+            for row in rows
+            if "sim_card_group_name" in row
+        }
+        frame = with_group_names(frame, names)
     if fetched_at is not None:
-        frame.attrs["fetched_at"] = pd.Timestamp(fetched_at).tz_convert("UTC")
+        frame.attrs["fetched_at"] = pd.Timestamp(fetched_at).tz_convert("UTC").isoformat()
     return frame
 
 

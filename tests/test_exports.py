@@ -11,8 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 from fleetdata import make_fleet_frame, wdr, wire_sims
 
-from simtools.errors import InvalidInputError
-from simtools.frames import SIM_CARD_COLUMNS, SimToolsDataWarning, sim_cards_frame
+from simtools.errors import InvalidInputError, SimToolsDataWarning
+from simtools.frames import SIM_CARD_COLUMNS, sim_cards_frame
 from simtools.frames.files import read_frame, restore_frame_dtypes, write_frame
 from simtools.history import daily_usage, usage_records_frame
 from simtools.usage import project_period_end, usage_summary
@@ -91,9 +91,10 @@ def test_excel_holds_naive_utc_times(fleet: pd.DataFrame, tmp_path: Path) -> Non
 
 
 def test_parquet_keeps_fetched_at(fleet: pd.DataFrame, tmp_path: Path) -> None:
-    """Parquet stores attrs['fetched_at'], so a projection on the reloaded frame still works."""
+    """Parquet stores attrs['fetched_at'] (ISO text), so a projection on the reloaded frame
+    still works."""
     back = read_frame(write_frame(fleet, tmp_path / "fleet.parquet"))
-    assert back.attrs["fetched_at"] == pd.Timestamp("2026-04-16T00:00:00Z")
+    assert back.attrs["fetched_at"] == "2026-04-16T00:00:00+00:00"
     assert project_period_end(back).attrs["as_of"] == back.attrs["fetched_at"]
 
 
@@ -219,12 +220,15 @@ def test_mixed_object_column_is_stored_as_text_with_a_warning(
 
 
 def test_a_column_that_does_not_parse_is_kept_as_text(tmp_path: Path) -> None:
-    """A hand-edited CSV with text in consumed_mb warns and keeps the column as text."""
+    """A hand-edited CSV with text in consumed_mb warns naming the row, keeps the column Float64
+    with that cell missing, and keeps the text as written in consumed_mb_raw (as builders do)."""
     path = tmp_path / "edited.csv"
     path.write_text("id,consumed_mb\nsim-0,12.5\nsim-1,lots\n")
-    with pytest.warns(SimToolsDataWarning, match="consumed_mb"):
+    with pytest.warns(SimToolsDataWarning, match=r"consumed_mb: .*id 'sim-1'"):
         back = read_frame(path)
-    assert back["consumed_mb"].tolist() == ["12.5", "lots"]
+    assert back["consumed_mb"].dtype == "Float64"
+    assert back["consumed_mb"].tolist() == [12.5, pd.NA]
+    assert back["consumed_mb_raw"].tolist() == [pd.NA, "lots"]
 
 
 def test_reading_a_missing_file_or_non_records_json_is_refused(tmp_path: Path) -> None:

@@ -16,7 +16,8 @@ import pytest
 from simtools.client import SimClient
 from simtools.errors import SimToolsDataWarning
 from simtools.fleet import fleet_frame
-from simtools.frames import SIM_CARD_COLUMNS, sim_card_groups_frame
+from simtools.frames import sim_card_groups_frame
+from simtools.frames.contracts import FLEET
 from simtools.usage import usage_summary
 
 MB = {"B": 1 / 1024**2, "KB": 1 / 1024, "MB": 1.0, "GB": 1024.0, "TB": 1024.0**2}
@@ -58,9 +59,9 @@ def test_fleet_frame_is_exactly_the_fleet(
     assert len(fleet) == 20_000 == fleet.attrs["total_results"]
     assert fleet["id"].is_unique
     assert set(fleet["id"]) == {sim["id"] for sim in raw_fleet}
-    assert list(fleet.columns[: len(SIM_CARD_COLUMNS)]) == list(SIM_CARD_COLUMNS)
-    assert isinstance(fleet.attrs["fetched_at"], pd.Timestamp)
-    assert str(fleet.attrs["fetched_at"].tz) == "UTC"
+    assert list(fleet.columns) == list(FLEET.names)
+    fetched_at = pd.Timestamp(fleet.attrs["fetched_at"])
+    assert str(fetched_at.tz) == "UTC"
 
 
 def test_group_names_are_joined(fleet: pd.DataFrame, big: Any) -> None:
@@ -151,8 +152,9 @@ def test_groups_frame_from_the_client(big: Any) -> None:
     """sim_card_groups_frame(client) lists every group with counts that add up to the fleet."""
     with SimClient(big.api_key, base_url=big.base_url) as client:
         groups = sim_card_groups_frame(client)
-    assert list(groups.columns[:6]) == [
+    assert list(groups.columns[:7]) == [
         "id",
+        "record_type",
         "name",
         "default",
         "data_limit_mb",

@@ -10,9 +10,8 @@ from conftest import MakeSandbox
 from fleetdata import wdr
 
 from simtools.client import SimClient
-from simtools.errors import InvalidInputError
+from simtools.errors import InvalidInputError, SimToolsDataWarning
 from simtools.fleet import fleet_frame
-from simtools.frames import SimToolsDataWarning
 from simtools.history import (
     CURRENCIES,
     DAILY_USAGE_COLUMNS,
@@ -33,6 +32,7 @@ def test_one_row_per_record_with_contract_columns_and_dtypes() -> None:
     assert list(out["id"]) == ["w1", "w2"]
     assert {c: str(t) for c, t in out.dtypes.items()} == {
         "id": "string",
+        "record_type": "category",
         "sim_card_id": "string",
         "sim_group_id": "string",
         "sim_group_name": "string",
@@ -46,6 +46,7 @@ def test_one_row_per_record_with_contract_columns_and_dtypes() -> None:
         "imsi": "string",
         "phone_number": "string",
         "cost": "Float64",
+        "rate": "Float64",
         "currency": "category",
     }
 
@@ -85,26 +86,21 @@ def test_fields_are_read_from_models_and_dicts_alike() -> None:
 
 
 def test_malformed_values_keep_the_row_and_warn_naming_record_and_field() -> None:
-    """A bad amount, unit, time or cost leaves that value missing, keeps the row and warns."""
+    """A bad amount, unit, time or cost leaves that value missing, keeps the row and warns once
+    per field, naming the record and keeping the value as sent in a ``_raw`` column."""
     records = [
         wdr("good", "2026-04-01"),
         wdr("bad", "not a time", up="lots", down=5, unit="PB", cost="free"),
     ]
     with pytest.warns(SimToolsDataWarning) as caught:
         out = usage_records_frame(records)
-    assert len(caught) == 1
-    message = str(caught[0].message)
-    for expected in (
-        "'bad'",
-        "created_at",
-        "uplink_data.amount",
-        "'lots'",
-        "downlink_data.unit",
-        "'PB'",
-        "cost.amount",
-    ):
-        assert expected in message
-    assert "'good'" not in message
+    messages = [str(w.message) for w in caught]
+    fields = sorted(m.split(":")[0] for m in messages)
+    assert fields == ["cost", "created_at", "downlink_unit", "uplink_amount", "uplink_unit"]
+    assert all("id 'bad'" in m and "'good'" not in m for m in messages)
+    assert "'PB'" in next(m for m in messages if m.startswith("downlink_unit"))
+    assert out.loc[1, "uplink_amount_raw"] == "lots"
+    assert out.loc[1, "created_at_raw"] == "not a time"
     assert len(out) == 2
     bad = out.iloc[1]
     assert pd.isna(bad["created_at"])
@@ -124,23 +120,29 @@ def test_datetime_objects_in_dicts_are_read_as_times() -> None:
 
 def test_missing_data_fields_are_reported() -> None:
     """A record without created_at or data amounts is kept and reported as missing them."""
-    with pytest.warns(SimToolsDataWarning, match="created_at: missing.*uplink_data: missing"):
+    with pytest.warns(SimToolsDataWarning) as caught:
         out = usage_records_frame([{"id": "bare"}])
+    assert sorted(str(w.message).split(":")[0] for w in caught) == [
+        "created_at",
+        "downlink_amount",
+        "uplink_amount",
+    ]
+    assert all("missing for 1 usage record (id 'bare')" in str(w.message) for w in caught)
     assert list(out["id"]) == ["bare"]
     assert out["total_mb"].isna().all()
 
 
 def test_negative_amount_is_not_data() -> None:
     """A negative amount is reported and left missing."""
-    with pytest.warns(SimToolsDataWarning, match="uplink_data.amount"):
+    with pytest.warns(SimToolsDataWarning, match="uplink_amount: a value that is not a non-neg"):
         out = usage_records_frame([wdr("w", "2026-04-01", up=-1)])
     assert out["uplink_mb"].isna().tolist() == [True]
 
 
 def test_a_thousand_bad_records_give_one_bounded_warning() -> None:
-    """Many problems are summarised in one warning listing the first ten."""
+    """Many problems of one field are summarised in one warning listing the first five."""
     records = [wdr(f"w{i}", "2026-04-01", up="?") for i in range(1000)]
-    with pytest.warns(SimToolsDataWarning, match="and 990 more") as caught:
+    with pytest.warns(SimToolsDataWarning, match="and 995 more") as caught:
         usage_records_frame(records)
     assert len(caught) == 1
 
@@ -155,8 +157,11 @@ def test_currency_falls_back_to_the_rate() -> None:
 
 
 def test_currency_categories_start_with_the_contract_ones() -> None:
-    """currency lists AUD, CAD, EUR, GBP, USD first; an unknown currency is kept after them."""
-    out = usage_records_frame([wdr("a", "2026-04-01"), wdr("b", "2026-04-01", currency="JPY")])
+    """currency lists AUD, CAD, EUR, GBP, USD first; an unknown currency is kept after them and
+    reported."""
+    records = [wdr("a", "2026-04-01"), wdr("b", "2026-04-01", currency="JPY")]
+    with pytest.warns(SimToolsDataWarning, match=r"currency: .*'JPY'.* \(id 'b'\)"):
+        out = usage_records_frame(records)
     assert list(out["currency"].cat.categories) == [*CURRENCIES, "JPY"]
     assert out["currency"].tolist() == ["USD", "JPY"]
 
@@ -283,7 +288,7 @@ def test_sandbox_wdrs_of_the_period_add_up_to_consumption(make_sandbox: MakeSand
         SimClient(sb.api_key, base_url=sb.base_url) as client,
     ):
         fleet = fleet_frame(client, progress=False)
-        fetched = fleet.attrs["fetched_at"]
+        fetched = pd.Timestamp(fleet.attrs["fetched_at"])
         busy = fleet[fleet["consumed_mb"] > 0].head(3)
         assert len(busy) == 3
         for sim_id, consumed in zip(busy["id"], busy["consumed_mb"], strict=True):

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from simtools.client import SimClient
+from simtools.errors import SimToolsDataWarning
 from simtools.fleet import fleet_frame
-from simtools.frames import SimToolsDataWarning, registration_frame
+from simtools.frames import registration_frame
 from simtools.retrying import RetryPolicy
 
 pytestmark = pytest.mark.slow

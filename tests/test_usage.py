@@ -347,9 +347,9 @@ def test_projection_defaults_to_fetched_at_and_calendar_month() -> None:
         [{"consumed_mb": 50.0, "data_limit_mb": 100.0}], fetched_at="2026-04-16T00:00:00Z"
     )
     out = project_period_end(df)
-    assert out.attrs["as_of"] == pd.Timestamp("2026-04-16T00:00:00Z")
-    assert out.attrs["period_start"] == pd.Timestamp("2026-04-01T00:00:00Z")
-    assert out.attrs["period_end"] == pd.Timestamp("2026-05-01T00:00:00Z")
+    assert out.attrs["as_of"] == "2026-04-16T00:00:00+00:00"
+    assert out.attrs["period_start"] == "2026-04-01T00:00:00+00:00"
+    assert out.attrs["period_end"] == "2026-05-01T00:00:00+00:00"
     assert out.iloc[0]["projected_mb"] == 100.0
 
 
@@ -359,15 +359,16 @@ def test_projection_without_fetched_at_uses_now() -> None:
     before = pd.Timestamp.now(tz="UTC")
     out = project_period_end(df)
     after = pd.Timestamp.now(tz="UTC")
-    assert before <= out.attrs["as_of"] <= after
-    assert out.attrs["period_start"] == out.attrs["as_of"].normalize().replace(day=1)
+    as_of = pd.Timestamp(out.attrs["as_of"])
+    assert before <= as_of <= after
+    assert out.attrs["period_start"] == as_of.normalize().replace(day=1).isoformat()
 
 
 def test_period_start_alone_means_one_month() -> None:
     """A billing period starting on the 15th ends on the 15th of the next month."""
     df = make_fleet_frame([{"consumed_mb": 10.0, "created_at": "2026-01-01T00:00:00Z"}])
     out = project_period_end(df, as_of="2026-04-20", period_start="2026-04-15")
-    assert out.attrs["period_end"] == pd.Timestamp("2026-05-15T00:00:00Z")
+    assert out.attrs["period_end"] == "2026-05-15T00:00:00+00:00"
 
 
 def test_projection_adds_columns_with_contract_dtypes() -> None:

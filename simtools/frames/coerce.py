@@ -10,12 +10,9 @@ looked at cell by cell; Arrow input goes through :mod:`simtools.frames.series`.
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import math
-import sys
-import warnings
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,43 +20,39 @@ import pandas as pd
 import pyarrow.compute as pc
 from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
-from simtools.errors import InvalidInputError
-from simtools.frames.layout import FieldLayout
+from simtools.frames.cells import as_text, unicode_text
+from simtools.frames.issues import DataIssues
 from simtools.frames.series import (
     BOOLEAN,
     FLOAT,
     INT,
     STRING,
     UTC_TIME,
-    as_series,
     plain,
     plain_decimals,
     text_array,
-    text_tuples,
     utc_times,
 )
 
+__all__ = [
+    "boolean",
+    "category",
+    "extra",
+    "integer",
+    "json_text",
+    "listing",
+    "number",
+    "text",
+    "timestamp",
+]
+
 _LISTED = 5
-_PACKAGE_DIR = str(Path(__file__).resolve().parent)
 _NESTED = (dict, list, tuple, np.ndarray)
 _STR_TYPE = frozenset({str})
 # Values to_numeric would turn into numbers (True -> 1) or choke on.
 _NOT_NUMBERS = (bool, np.bool_, *_NESTED)
 _MIN_TIME = pd.Timestamp.min.tz_localize("UTC")
 _MAX_TIME = pd.Timestamp.max.tz_localize("UTC")
-
-
-# One encoder for every cell: json.dumps with options builds a new one per call.
-_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
-
-
-def as_text(value: Any) -> str:
-    """A value as text: strings as they are, everything else as compact JSON."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    return _JSON.encode(value)
 
 
 def _missing(value: Any) -> bool:
@@ -69,136 +62,6 @@ def _missing(value: Any) -> bool:
 def _cells(series: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     # The slow path, for columns holding values of unexpected types only.
     return pd.Series([fn(v) for v in series.tolist()], dtype=object)
-
-
-class DataIssues:
-    """What did not fit the contract in one frame build; one warning per field, each naming the
-    first few records (by id, else row number) and how many there are."""
-
-    def __init__(self, ids: pd.Series, noun: str, label: str = "id") -> None:
-        self._ids = ids
-        self._noun = noun
-        self._label = label
-        self.messages: list[str] = []
-        self.raw: dict[str, pd.Series] = {}
-
-    def report(self, field: str, bad: pd.Series, what: str, then: str) -> None:
-        """Record that ``field`` is ``what`` in the rows where ``bad`` is true; ``then`` says
-        what the frame does about it."""
-        rows = np.flatnonzero(bad.fillna(False).to_numpy(dtype=bool))
-        if not len(rows):
-            return
-        labels = []
-        for row in rows[:_LISTED]:
-            ident = self._ids.iloc[row]
-            labels.append(
-                f"{self._label} {ident!r}" if isinstance(ident, str) else f"row {row + 1}"
-            )
-        more = f" and {len(rows) - _LISTED} more" if len(rows) > _LISTED else ""
-        count = f"{len(rows)} {self._noun}{'' if len(rows) == 1 else 's'}"
-        self.messages.append(
-            f"{field}: {what} for {count} ({', '.join(labels)}{more}); {then} (rows kept)"
-        )
-
-    def reject(self, column: str, raw: pd.Series, bad: pd.Series, what: str) -> None:
-        """Report ``column`` as ``what`` where ``bad`` is true and keep those values as sent, as
-        text, in ``<column>_raw`` (the caller leaves them missing in ``column``)."""
-        self.report(column, bad, what, f"left missing, the value as sent is in {column}_raw")
-        mask = bad.fillna(False).to_numpy(dtype=bool)
-        if mask.any():
-            kept = self.raw.setdefault(
-                f"{column}_raw", pd.Series(pd.NA, index=raw.index, dtype=STRING)
-            )
-            kept[mask] = [unicode_text(as_text(v)) for v in raw[mask].tolist()]
-
-    def warn(self, category: type[Warning]) -> None:
-        """One warning per field that had problems."""
-        level = _caller_level()
-        for message in self.messages:
-            warnings.warn(message, category, stacklevel=level)
-
-
-class RawColumns:
-    """Step two's input: equal-length raw columns as Series, and the issues found so far."""
-
-    def __init__(
-        self,
-        columns: Mapping[str, Any],
-        *,
-        computed: Sequence[str] = (),
-        noun: str,
-        label_column: str | None = "id",
-        label: str = "id",
-    ) -> None:
-        given = [name for name in columns if name in computed]
-        if given:
-            raise InvalidInputError(
-                given, f"{given!r} are computed from the raw columns", "leave them out"
-            )
-        lengths = {len(v) for v in columns.values() if v is not None}
-        if len(lengths) > 1:
-            raise InvalidInputError(
-                sorted(lengths), "the columns have different lengths", "pass equal-length columns"
-            )
-        self.n = lengths.pop() if lengths else 0
-        self.raw: dict[str, pd.Series] = {}
-        #: Columns that arrived as Arrow lists of text and are already tuples of str.
-        self.text_lists: set[str] = set()
-        for name, values in columns.items():
-            tuples = text_tuples(values)
-            if tuples is None:
-                self.raw[name] = as_series(values, self.n)
-            else:
-                self.raw[name] = tuples
-                self.text_lists.add(name)
-        labels = self.get(label_column) if label_column else pd.Series([None] * self.n)
-        self.issues = DataIssues(labels, noun, label)
-
-    def get(self, name: str) -> pd.Series:
-        if name in self.raw:
-            return self.raw[name]
-        return pd.Series([None] * self.n, dtype=object)
-
-    def lists(self, name: str) -> pd.Series:
-        """The list column ``name`` as tuples of str (see :func:`listing`)."""
-        if name in self.text_lists:
-            return self.raw[name]
-        return listing(self.get(name), name, self.issues)
-
-    def finish(
-        self, out: dict[str, pd.Series], layout: FieldLayout | None, warning: type[Warning]
-    ) -> pd.DataFrame:
-        """Append unknown fields and ``_raw`` columns, warn (once per field with problems),
-        and build the frame."""
-        if layout is not None:
-            for parent in layout.nested:
-                if f"{parent}_raw" in self.raw:
-                    self.issues.report(
-                        parent,
-                        self.raw[f"{parent}_raw"].notna(),
-                        "a value that is not an object",
-                        f"kept as sent in {parent}_raw",
-                    )
-            out |= {
-                name: extra(values)
-                for name, values in self.raw.items()
-                if name not in layout.paths and name not in out
-            }
-        for name, series in self.issues.raw.items():
-            while name in out:
-                name = f"{name}_"
-            out[name] = series
-        self.issues.warn(warning)
-        # The Series are this call's own: no copy into the frame.
-        return pd.DataFrame(out, index=pd.RangeIndex(self.n), copy=False)
-
-
-def _caller_level() -> int:
-    # Point the warning at the first frame outside this package (the user's notebook line).
-    level, frame = 1, sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        level, frame = level + 1, frame.f_back  # type: ignore[assignment]
-    return level
 
 
 def text(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
@@ -230,17 +93,6 @@ def _string(values: pd.Series, field: str, issues: DataIssues) -> pd.Series:
             field, changed, "text with a lone surrogate escape", "each one replaced by U+FFFD"
         )
         return fixed.astype(STRING)
-
-
-def unicode_text(value: str) -> str:
-    """``value`` with each lone surrogate (a code point UTF-8 cannot hold) replaced by U+FFFD."""
-    if value.isascii():
-        return value
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return value
 
 
 def category(
@@ -324,7 +176,8 @@ def integer(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
 
 
 def timestamp(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
-    """``datetime64[ns, UTC]`` from ISO 8601 text; other values are left missing and kept raw."""
+    """``datetime64[ns, UTC]`` from ISO 8601 text (or datetimes, naive ones taken as UTC, as a
+    hand-built dict or an Excel sheet holds them); other values are left missing and kept raw."""
     fast = utc_times(raw)
     if fast is not None:
         return fast
@@ -333,12 +186,22 @@ def timestamp(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
         times = raw.dt.tz_localize("UTC") if raw.dt.tz is None else raw.dt.tz_convert("UTC")
         return pd.Series(times, index=raw.index).astype(UTC_TIME)
     kind = infer_dtype(raw, skipna=True)
-    strings = raw if kind in ("string", "empty") else raw.where(raw.map(_is_str).astype(bool))
+    if kind in ("string", "empty"):
+        strings = raw
+    else:
+        strings = raw.map(_iso_text)
+        strings = strings.where(strings.map(_is_str).astype(bool))
     parsed = pd.to_datetime(strings, utc=True, errors="coerce", format="ISO8601")
     parsed = parsed.where((parsed >= _MIN_TIME) & (parsed <= _MAX_TIME))
     bad = raw.notna() & parsed.isna()
     issues.reject(field, raw, bad, "a value that is not an ISO 8601 time")
     return parsed.astype(UTC_TIME)
+
+
+def _iso_text(value: Any) -> Any:
+    if isinstance(value, dt.datetime | np.datetime64):
+        return pd.Timestamp(value).isoformat()
+    return value
 
 
 def _is_str(value: Any) -> bool:

@@ -1,14 +1,14 @@
 """Frames to CSV, Parquet, JSON or Excel files and back, with the frame column types intact.
 
-The format follows the file's suffix. Parquet keeps every dtype by itself. The text formats
-(CSV, JSON records, Excel) do not, so ``read_frame`` restores the columns of the simtools frame
-contracts (``FRAME_DTYPES``: ``string`` ids, ``category`` enums, ``Float64`` amounts, ``boolean``
-flags, ``Int64`` counts, UTC datetimes, tuples of tags) and infers the type of any other column
-from its values. Lists are JSON text in CSV and Excel cells. Times are written in UTC (ISO 8601
-in CSV and JSON; naive UTC in Excel, which has no time zones) and read back as UTC; Excel keeps
-them to the millisecond at best. A named index is written as leading columns; files read back
-have a ``RangeIndex``. Every write goes to a hidden temporary file first and is renamed into
-place, so a reader never sees half a file.
+The format follows the file's suffix. Parquet keeps every dtype by itself. The text formats (CSV,
+JSON records, Excel) do not, so ``read_frame`` restores every column a frame contract declares, by
+its name (:mod:`simtools.frames.restore`: ``string`` ids and codes, leading zeros kept; ``category``
+enums; ``Float64`` amounts; ``boolean`` flags; ``Int64`` counts; UTC datetimes; tuples of tags), and
+infers the type of any other column from its values. Lists are JSON text in CSV and Excel cells.
+Times are written in UTC (ISO 8601 in CSV and JSON; naive UTC in Excel, which has no time zones) and
+read back as UTC; Excel keeps them to the millisecond at best. A named index is written as leading
+columns; files read back have a ``RangeIndex``. Every write goes to a hidden temporary file first
+and is renamed into place, so a reader never sees half a file.
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ import contextlib
 import importlib
 import json
 import os
-import sys
 import uuid
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,17 +27,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simtools.errors import InvalidInputError, SimToolsDataWarning
-from simtools.frames.dtypes import (
-    CATEGORY_VALUES,
-    FRAME_DTYPES,
-    restore_frame_dtypes,
-    typed_frame,
-)
+from simtools.errors import InvalidInputError
+from simtools.frames.issues import data_warning
+from simtools.frames.restore import restore_frame_dtypes, typed_frame
 
 __all__ = [
-    "CATEGORY_VALUES",
-    "FRAME_DTYPES",
     "SUPPORTED_SUFFIXES",
     "read_frame",
     "restore_frame_dtypes",
@@ -182,7 +174,7 @@ def _text_ready(frame: pd.DataFrame, *, excel: bool = False) -> pd.DataFrame:
 
 def _write_parquet(frame: pd.DataFrame, tmp: Path) -> None:
     plain = frame.copy(deep=False)
-    plain.attrs = {}  # pyarrow would try (and fail) to JSON-encode Timestamps; stored below
+    plain.attrs = {}  # stored below, under simtools' own key, whatever a user put there
     table = _arrow_table(plain)
     for i, field in enumerate(table.schema):
         if pa.types.is_list(field.type) and pa.types.is_null(field.type.value_type):
@@ -220,11 +212,9 @@ def _arrow_table(frame: pd.DataFrame) -> pa.Table:
             f"Parquet cannot store this frame: {exc}",
             "convert that column to text, numbers or lists of text first, or write .json",
         ) from None
-    warnings.warn(
+    data_warning(
         f"Parquet cannot store the mixed values of column(s) {', '.join(map(repr, mixed))} "
-        "as they are; they are stored as text",
-        SimToolsDataWarning,
-        stacklevel=_outside_level(),
+        "as they are; they are stored as text"
     )
     return table
 
@@ -237,19 +227,13 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _outside_level() -> int:
-    """The stacklevel of the first caller outside simtools, so a warning points at user code."""
-    level, frame = 1, sys._getframe(1)
-    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith("simtools"):
-        level, frame = level + 1, frame.f_back
-    return level
-
-
 def _attrs_to_json(attrs: dict[Any, Any]) -> dict[str, Any]:
+    """The scalar ``attrs`` (simtools keeps times there as ISO text; a Timestamp a user put there
+    becomes ISO text too)."""
     out: dict[str, Any] = {}
     for key, value in attrs.items():
         if isinstance(value, pd.Timestamp):
-            out[str(key)] = {"timestamp": value.isoformat()}
+            out[str(key)] = value.isoformat()
         elif value is None or isinstance(value, str | int | float | bool):
             out[str(key)] = value
     return out
@@ -257,8 +241,9 @@ def _attrs_to_json(attrs: dict[Any, Any]) -> dict[str, Any]:
 
 def _attrs_from_json(raw: bytes) -> dict[str, Any]:
     attrs = json.loads(raw)
+    # Files written before times were kept as text hold {"timestamp": "..."}.
     return {
-        k: pd.Timestamp(v["timestamp"]) if isinstance(v, dict) and "timestamp" in v else v
+        k: v["timestamp"] if isinstance(v, dict) and "timestamp" in v else v
         for k, v in attrs.items()
     }
 

@@ -1,125 +1,17 @@
-"""Where each frame column comes from in an API object, and step one of building a frame (pure).
+"""Step one of building a frame from records: dicts into raw columns, by the contract's paths.
 
-A :class:`FieldLayout` maps column names to paths in the object (``status_reason`` is
-``status.reason``) and :meth:`FieldLayout.extract` turns records (dicts) into raw columns under
-those names, values as sent, plus one column per field the layout does not know. Parsing, dtypes
-and derived columns are step two, in :mod:`simtools.frames`; a columnar reader that fills the
-same names can skip step one.
+A :class:`FieldLayout` (which a :class:`~simtools.frames.schema.FrameContract` derives from its
+columns) maps column names to paths in the object (``status_reason`` is ``status.reason``), and
+:meth:`FieldLayout.extract` turns records into raw columns under those names, values as sent,
+plus one column per field the layout does not know. Dtypes and computed columns are step two
+(:mod:`simtools.frames.build`); the page reader fills the same names and skips step one (pure).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
-
-SIM_CARD_COLUMNS = (
-    "id",
-    "iccid",
-    "imsi",
-    "msisdn",
-    "type",
-    "status",
-    "status_reason",
-    "sim_card_group_id",
-    "tags",
-    "data_limit_amount",
-    "data_limit_unit",
-    "data_limit_mb",
-    "consumed_amount",
-    "consumed_unit",
-    "consumed_mb",
-    "utilization",
-    "over_limit",
-    "headroom_mb",
-    "actions_in_progress",
-    "voice_enabled",
-    "esim_installation_status",
-    "eid",
-    "version",
-    "authorized_imeis",
-    "created_at",
-    "updated_at",
-)
-#: Fields only the full form (``GET /sim_cards/{id}``) has; present when the source has them.
-FULL_FORM_COLUMNS = (
-    "current_imei",
-    "current_mcc",
-    "current_mnc",
-    "live_data_session",
-    "ipv4",
-    "ipv6",
-    "device_latitude",
-    "device_longitude",
-    "device_accuracy",
-    "device_accuracy_unit",
-)
-#: The full-form columns read from ``current_device_location``.
-DEVICE_COLUMNS = FULL_FORM_COLUMNS[6:]
-#: Columns computed by ``frame_from_columns``, never read from the source.
-DERIVED_COLUMNS = ("data_limit_mb", "consumed_mb", "utilization", "over_limit", "headroom_mb")
-#: Where each raw column comes from in a SIM card object. ``frame_from_columns`` takes columns
-#: by these names (values as sent, no derivation), so a columnar reader can fill them directly.
-SIM_CARD_FIELD_PATHS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        **{c: (c,) for c in SIM_CARD_COLUMNS if c not in DERIVED_COLUMNS},
-        "status": ("status", "value"),
-        "status_reason": ("status", "reason"),
-        "data_limit_amount": ("data_limit", "amount"),
-        "data_limit_unit": ("data_limit", "unit"),
-        "consumed_amount": ("current_billing_period_consumed_data", "amount"),
-        "consumed_unit": ("current_billing_period_consumed_data", "unit"),
-        **{c: (c,) for c in FULL_FORM_COLUMNS if c not in DEVICE_COLUMNS},
-        **{c: ("current_device_location", c.removeprefix("device_")) for c in DEVICE_COLUMNS},
-    }
-)
-
-ERROR_COLUMNS = (
-    "code",
-    "title",
-    "detail",
-    "source_pointer",
-    "source_parameter",
-    "meta",
-    "registration_code",
-)
-ERROR_FIELD_PATHS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "code": ("code",),
-        "title": ("title",),
-        "detail": ("detail",),
-        "source_pointer": ("source", "pointer"),
-        "source_parameter": ("source", "parameter"),
-        "meta": ("meta",),
-    }
-)
-
-SIM_CARD_GROUP_COLUMNS = (
-    "id",
-    "name",
-    "default",
-    "data_limit_mb",
-    "consumed_mb",
-    "sim_card_count",
-    "data_limit_amount",
-    "data_limit_unit",
-    "consumed_amount",
-    "consumed_unit",
-    "private_wireless_gateway_id",
-    "wireless_blocklist_id",
-    "created_at",
-    "updated_at",
-)
-SIM_CARD_GROUP_FIELD_PATHS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        **{c: (c,) for c in SIM_CARD_GROUP_COLUMNS if not c.endswith("_mb")},
-        "data_limit_amount": ("data_limit", "amount"),
-        "data_limit_unit": ("data_limit", "unit"),
-        "consumed_amount": ("consumed_data", "amount"),
-        "consumed_unit": ("consumed_data", "unit"),
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -235,19 +127,6 @@ class FieldLayout:
             names[path] = name
             taken.add(name)
         return names
-
-
-SIM_CARD_LAYOUT = FieldLayout(
-    SIM_CARD_FIELD_PATHS, (*SIM_CARD_COLUMNS, *FULL_FORM_COLUMNS), frozenset(FULL_FORM_COLUMNS)
-)
-ERROR_LAYOUT = FieldLayout(ERROR_FIELD_PATHS, ERROR_COLUMNS)
-SIM_CARD_GROUP_LAYOUT = FieldLayout(SIM_CARD_GROUP_FIELD_PATHS, SIM_CARD_GROUP_COLUMNS)
-
-
-def extract_sim_columns(records: list[Mapping[str, Any]]) -> dict[str, list[Any]]:
-    """Step one for SIM cards: records into raw columns named as in
-    :data:`SIM_CARD_FIELD_PATHS`, values as sent, plus one column per unknown field."""
-    return SIM_CARD_LAYOUT.extract(records)
 
 
 def is_sim_card(record: Mapping[str, Any]) -> bool:

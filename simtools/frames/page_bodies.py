@@ -17,7 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simtools.errors import InvalidInputError, ResponseError, SimToolsError
-from simtools.frames.layout import SIM_CARD_LAYOUT, is_sim_card
+from simtools.frames.contracts import SIM_CARDS
+from simtools.frames.layout import is_sim_card
 from simtools.frames.records import collect_records, other_record_type
 
 __all__ = [
@@ -86,7 +87,7 @@ def record_columns(
             records.extend(collect_records(page, "data", is_sim_card, "SIM cards", _HINT))
         except InvalidInputError as exc:
             raise bad_page(number, exc.reason, body, endpoint) from exc
-    known, other = SIM_CARD_LAYOUT.split(records)
+    known, other = SIM_CARDS.layout.split(records)
     return len(records), known, other
 
 

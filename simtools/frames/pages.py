@@ -57,8 +57,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from simtools.frames.coerce import as_text
-from simtools.frames.layout import SIM_CARD_LAYOUT
+from simtools.frames.cells import as_text
+from simtools.frames.contracts import SIM_CARDS
 from simtools.frames.page_bodies import (
     bad_page,
     page_bytes,
@@ -79,34 +79,13 @@ WORKERS = max(1, min(4, pa.cpu_count()))
 _BLOCK_BYTES = 1 << 20
 _TEXT = pa.string()
 _TEXT_LIST = pa.list_(_TEXT)
-_AMOUNT = pa.struct([("amount", _TEXT), ("unit", _TEXT)])
-_SIM = pa.struct(
-    [
-        ("id", _TEXT),
-        ("status", pa.struct([("value", _TEXT), ("reason", _TEXT)])),
-        ("type", _TEXT),
-        ("iccid", _TEXT),
-        ("imsi", _TEXT),
-        ("msisdn", _TEXT),
-        ("sim_card_group_id", _TEXT),
-        ("tags", pa.list_(_TEXT)),
-        ("authorized_imeis", pa.list_(_TEXT)),
-        ("data_limit", _AMOUNT),
-        ("current_billing_period_consumed_data", _AMOUNT),
-        ("actions_in_progress", pa.bool_()),
-        ("voice_enabled", pa.bool_()),
-        ("eid", _TEXT),
-        ("esim_installation_status", _TEXT),
-        ("version", _TEXT),
-        ("created_at", _TEXT),
-        ("updated_at", _TEXT),
-    ]
-)
-#: What the reader is told about a page; other fields (the full form's among them) are inferred,
+#: What the reader is told about a page (from the contract's columns): ids, enums, amounts and
+#: times as text, flags, lists of text; other fields (the full form's among them) are inferred,
 #: so that a field's presence is seen. Times are named as text: left to itself the reader would
 #: turn ``2026-03-01T00:00:00Z`` into a timestamp and lose how it was written.
-PAGE_SCHEMA = pa.schema([("data", pa.list_(_SIM))])
+PAGE_SCHEMA = SIM_CARDS.page_schema()
 _PARSE = pj.ParseOptions(explicit_schema=PAGE_SCHEMA, unexpected_field_behavior="infer")
+_LAYOUT = SIM_CARDS.layout
 
 Chunk: TypeAlias = "pa.Array | list[Any] | None"
 
@@ -127,9 +106,11 @@ class _Batch:
 #: are read: what the frame's coercers would do to the whole column, done in parts (for the
 #: column, only when every batch could). Times in the API's UTC form become timestamps, amounts
 #: written as plain decimals become floats, lists of text become tuples.
-_READY_TIMES = ("created_at", "updated_at")
-_READY_AMOUNTS = ("data_limit_amount", "consumed_amount")
-_READY_LISTS = ("tags", "authorized_imeis")
+_READY_TIMES = tuple(c.name for c in SIM_CARDS.columns if c.kind == "time" and not c.optional)
+_READY_AMOUNTS = tuple(
+    c.name for c in SIM_CARDS.columns if c.kind == "float" and c.path and not c.optional
+)
+_READY_LISTS = tuple(c.name for c in SIM_CARDS.columns if c.kind == "tuple" and not c.optional)
 _READY = (*_READY_TIMES, *_READY_AMOUNTS, *_READY_LISTS)
 
 
@@ -215,7 +196,7 @@ def _columnar_batch(bodies: list[bytes], first: int, endpoint: str | None) -> _B
 def _arrow_batch(records: pa.StructArray, bodies: list[bytes], counts: list[int]) -> _Batch | None:
     """The batch's columns, or None when some value could not be read back exactly."""
     batch = _Batch(len(records))
-    layout = SIM_CARD_LAYOUT
+    layout = _LAYOUT
     for spec, child in zip(records.type, records.flatten(), strict=True):
         key = spec.name
         top = layout.top.get(key)
@@ -359,7 +340,7 @@ def _merge(batches: list[_Batch]) -> dict[str, Any]:
             columns[name] = _ready_column(ready)
         else:
             columns[name] = _join([(b.n, b.known.get(name)) for b in batches])
-    for path, name in SIM_CARD_LAYOUT.extra_names(paths).items():
+    for path, name in _LAYOUT.extra_names(paths).items():
         columns[name] = _join([(b.n, b.other.get(path)) for b in batches])
     return columns
 

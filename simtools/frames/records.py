@@ -15,19 +15,19 @@ from pydantic import BaseModel
 
 from simtools.errors import InvalidInputError
 
-#: ``record_type`` values of the contract's objects, to refuse one kind fed to another's builder.
-KNOWN_RECORD_TYPES = frozenset(
-    {
-        "sim_card",
-        "sim_card_group",
-        "sim_card_action",
-        "bulk_sim_card_action",
-        "sim_card_group_action",
-        "sim_card_registration_code_validation",
-        "sim_card_data_usage_notification",
-        "wdr",
-    }
+#: ``record_type`` values of the contract's objects, to refuse one kind fed to another's builder
+#: (and the categories of every frame's ``record_type`` column).
+RECORD_TYPES = (
+    "sim_card",
+    "sim_card_group",
+    "sim_card_action",
+    "bulk_sim_card_action",
+    "sim_card_group_action",
+    "sim_card_registration_code_validation",
+    "sim_card_data_usage_notification",
+    "wdr",
 )
+KNOWN_RECORD_TYPES = frozenset(RECORD_TYPES)
 _ENVELOPE_KEYS = ("data", "errors")
 
 

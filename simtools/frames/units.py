@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from simtools.errors import InvalidInputError
-from simtools.frames.coerce import DataIssues, category, number
+from simtools.frames.issues import DataIssues
 from simtools.frames.series import FLOAT
 
-__all__ = ["DATA_UNITS", "MB_PER_UNIT", "amount_columns", "to_megabytes", "unit_factor"]
+__all__ = ["DATA_UNITS", "MB_PER_UNIT", "megabytes", "to_megabytes", "unit_factor"]
 
 #: The units the contract knows, smallest first.
 DATA_UNITS = ("B", "KB", "MB", "GB", "TB")
@@ -65,23 +65,20 @@ def to_megabytes(amount: object, unit: object = "MB") -> float:
     return value * factor
 
 
-def amount_columns(
-    amounts: pd.Series,
-    units: pd.Series,
+def megabytes(
+    amount: pd.Series,
+    unit: pd.Series,
     prefix: str,
     issues: DataIssues,
     *,
     default_unit: str | None = None,
-) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Vectorised ``(amount, unit, megabytes)`` for one ``{amount, unit}`` field.
+) -> pd.Series:
+    """Vectorised megabytes of one ``{amount, unit}`` field, from its coerced columns.
 
-    ``amount`` is ``Float64`` parsed from the decimal strings, ``unit`` the unit as sent
-    (``category``), ``megabytes`` the amount converted. A malformed or negative amount, an unknown
-    unit, or an amount without a unit (unless ``default_unit`` applies) leaves the megabytes
-    missing and is reported under ``<prefix>_amount`` or ``<prefix>_unit``.
+    ``amount`` is the ``Float64`` amount and ``unit`` the unit as sent (``category``). An unknown
+    unit, or an amount without a unit (unless ``default_unit`` applies), leaves the megabytes
+    missing and is reported under ``<prefix>_unit``.
     """
-    amount = number(amounts, f"{prefix}_amount", issues)
-    unit = category(units, DATA_UNITS, f"{prefix}_unit", issues, warn=False)
     # One factor per distinct unit, then one lookup per row by category code.
     per_category = [unit_factor(u) for u in unit.cat.categories]
     factors = np.array([np.nan if f is None else f for f in per_category] + [np.nan])
@@ -104,4 +101,4 @@ def amount_columns(
         issues.report(
             f"{prefix}_unit", no_unit, "an amount without a unit", f"{prefix}_mb left missing"
         )
-    return amount, unit, amount * factor
+    return amount * factor

@@ -13,7 +13,7 @@ from simtools.checks import check_register_status
 from simtools.errors import InvalidInputError, NotFoundError
 from simtools.fleet import fleet_frame
 from simtools.frames import sim_cards_frame
-from simtools.lifecycle import ACTION_COLUMNS, ACTION_DTYPES
+from simtools.frames.contracts import ACTIONS
 from simtools.models import TRANSITIONAL_STATUSES, SimCard
 from simtools.runbook.base import StepReport
 from simtools.runbook.prepare import GroupChoice
@@ -148,7 +148,7 @@ def activate(
     status = sims["status"].astype("string")
     todo = sims.loc[status != target, "id"].dropna().astype(str).tolist()
     already = len(sims) - len(todo)
-    empty = pd.DataFrame({c: pd.Series(dtype=ACTION_DTYPES[c]) for c in ACTION_COLUMNS})
+    empty = ACTIONS.empty()
     if target == "disabled":
         message = "The target status is disabled: the SIMs were registered disabled, nothing sent."
         return Activation(target, message, empty)
