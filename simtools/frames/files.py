@@ -142,9 +142,7 @@ def write_frame(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
         )
     writers: dict[str, Callable[[Path], None]] = {
         ".csv": lambda tmp: _text_ready(frame).to_csv(tmp, index=False),
-        ".json": lambda tmp: frame.to_json(
-            tmp, orient="records", date_format="iso", date_unit="ns", force_ascii=False
-        ),
+        ".json": lambda tmp: _write_json(frame, tmp),
         ".parquet": lambda tmp: _write_parquet(frame, tmp),
         ".xlsx": lambda tmp: _text_ready(frame, excel=True).to_excel(
             tmp, index=False, sheet_name="frame", engine="openpyxl"
@@ -170,6 +168,46 @@ def _text_ready(frame: pd.DataFrame, *, excel: bool = False) -> pd.DataFrame:
         elif excel and isinstance(values.dtype, pd.api.extensions.ExtensionDtype):
             out[column] = values.astype(object).where(values.notna(), None)
     return out
+
+
+def _write_json(frame: pd.DataFrame, tmp: Path) -> None:
+    """JSON records with every float exact (pandas' writer keeps 10 significant digits at
+    most), times as ISO 8601 text in UTC to the nanosecond, lists as JSON lists. A float that is
+    not finite is written as Python's ``json`` writes it (``Infinity``, ``NaN``), which JSON
+    readers in Python and pandas accept."""
+    columns = {str(name): _json_cells(frame[name]) for name in frame.columns}
+    names = list(columns)
+    rows = [dict(zip(names, cells, strict=True)) for cells in zip(*columns.values(), strict=True)]
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(rows, handle, ensure_ascii=False, default=_json_default)
+
+
+def _json_cells(values: pd.Series) -> list[Any]:
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or values.dtype.kind == "M":
+        utc = values.dt.tz_convert("UTC") if values.dt.tz is not None else values
+        return [None if pd.isna(v) else _utc_text(v) for v in utc.tolist()]
+    cells = values.astype(object).where(values.notna(), None).tolist()
+    return [_json_cell(v) for v in cells]
+
+
+def _utc_text(value: pd.Timestamp) -> str:
+    """A UTC time as the API writes one, ``2026-04-01T10:11:12.500000Z``."""
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _json_cell(value: Any) -> Any:
+    if isinstance(value, tuple | np.ndarray):
+        return list(value)
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp | pd.Timedelta):
+        return value.isoformat()
+    return str(value)
 
 
 def _write_parquet(frame: pd.DataFrame, tmp: Path) -> None:
