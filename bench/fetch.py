@@ -38,7 +38,7 @@ def child(path_name: str, base_url: str, key_file: Path) -> None:
     import telnyx
 
     from simtools.client import SimClient
-    from simtools.fleet import fleet_frame
+    from simtools.workflows.fleet import fleet_frame
 
     api_key = key_file.read_text().strip()
     start = time.perf_counter()

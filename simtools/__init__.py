@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from simtools._version import __version__
 from simtools.client import SimClient
 from simtools.codes import ParsedCodes, parse_codes
-from simtools.connect import connect, connection_banner
 from simtools.errors import (
     ApiError,
     AuthenticationError,
@@ -24,7 +23,6 @@ from simtools.errors import (
     SimToolsError,
     TransportError,
 )
-from simtools.fleet import fleet_frame
 from simtools.frames import (
     errors_frame,
     registration_frame,
@@ -42,6 +40,8 @@ from simtools.usage import (
     top_consumers,
     usage_summary,
 )
+from simtools.workflows.connect import connect, connection_banner
+from simtools.workflows.fleet import fleet_frame
 
 if TYPE_CHECKING:
     from simtools.plots import (

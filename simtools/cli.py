@@ -44,7 +44,7 @@ def _emit(frame: pd.DataFrame, out: Path | None) -> None:
 
 
 def _client() -> Any:
-    from simtools.connect import connect, connection_banner
+    from simtools.workflows.connect import connect, connection_banner
 
     client = connect()
     print(connection_banner(client), file=sys.stderr)
@@ -69,7 +69,7 @@ def _cmd_frame(args: argparse.Namespace) -> int:
 
 
 def _cmd_sims(args: argparse.Namespace) -> int:
-    from simtools.fleet import fleet_frame
+    from simtools.workflows.fleet import fleet_frame
 
     with _client() as client:
         frame = fleet_frame(
@@ -84,8 +84,8 @@ def _cmd_sims(args: argparse.Namespace) -> int:
 
 
 def _cmd_usage(args: argparse.Namespace) -> int:
-    from simtools.fleet import fleet_frame
     from simtools.usage import usage_summary
+    from simtools.workflows.fleet import fleet_frame
 
     with _client() as client:
         frame = fleet_frame(client, progress=False)
@@ -95,8 +95,8 @@ def _cmd_usage(args: argparse.Namespace) -> int:
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    from simtools.fleet import fleet_frame
     from simtools.snapshots import save_snapshot
+    from simtools.workflows.fleet import fleet_frame
 
     with _client() as client:
         frame = fleet_frame(client, progress=False)
@@ -139,7 +139,7 @@ def _cmd_register(args: argparse.Namespace) -> int:
 
 
 def _cmd_ledger(args: argparse.Namespace) -> int:
-    from simtools.ledger import RegistrationLedger
+    from simtools.workflows.ledger import RegistrationLedger
 
     if not args.path.is_file():
         raise InvalidInputError(

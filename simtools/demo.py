@@ -42,8 +42,8 @@ def run_demo(
 ) -> Path:
     """Run the demo and return the output folder."""
     from simtools.client import SimClient
-    from simtools.connect import connection_banner
     from simtools.sandbox import serve
+    from simtools.workflows.connect import connection_banner
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -102,10 +102,10 @@ def _onboard(client: SimClient, out: Path) -> pd.DataFrame:
 
 
 def _analyse(client: SimClient, out: Path, members: pd.DataFrame) -> None:
-    from simtools.fleet import fleet_frame
     from simtools.frames.files import write_frame
     from simtools.history import daily_usage, usage_records_frame
     from simtools.usage import near_limit, project_period_end, top_consumers, usage_summary
+    from simtools.workflows.fleet import fleet_frame
 
     _say("\n5. The fleet, summarised by group")
     fleet = fleet_frame(client, progress=False)

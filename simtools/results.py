@@ -26,7 +26,7 @@ class CodeOutcome:
     ``position`` is the entry's 1-based number among everything the user gave (several codes on
     one pasted line get consecutive positions; ``ParsedCodes.entries`` says where each stood).
     ``sim_card`` is the SIM the code became when the response lets us tell (see
-    ``simtools.registration``).
+    ``simtools.workflows.registration``).
     """
 
     registration_code: str

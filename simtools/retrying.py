@@ -8,7 +8,7 @@ over the backoff: ``Retry-After`` (seconds or an HTTP date) or, when the API sen
 ``max_hint`` seconds (the official SDK's bound is 60 s).
 
 Telnyx sends no idempotency support for register, so a register request whose outcome is unknown
-is *not* retried here; ``simtools.registration`` reconciles it first.
+is *not* retried here; ``simtools.workflows.registration`` reconciles it first.
 """
 
 from __future__ import annotations

@@ -136,7 +136,7 @@ def test_bad_fleet_filters_send_nothing(
     sandbox: Any, client: SimClient, kwargs: dict[str, Any], named: str
 ) -> None:
     """fleet_frame refuses a bad filter before any request."""
-    from simtools.fleet import fleet_frame
+    from simtools.workflows.fleet import fleet_frame
 
     before = len(sandbox.request_log)
     with pytest.raises(InvalidInputError) as info:

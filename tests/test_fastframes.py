@@ -22,7 +22,6 @@ from pandas.testing import assert_frame_equal
 
 from simtools.client import SimClient
 from simtools.errors import InvalidInputError, ResponseError, SimToolsDataWarning
-from simtools.fleet import fleet_frame
 from simtools.frames import (
     SIM_CARD_COLUMNS,
     extract_sim_columns,
@@ -36,6 +35,7 @@ from simtools.frames.series import TextTuples
 from simtools.models import SIM_STATUSES
 from simtools.sandbox import Sandbox
 from simtools.sandbox.synthetic import build_fleet
+from simtools.workflows.fleet import fleet_frame
 
 NOW = 1_790_000_000.0
 
@@ -628,7 +628,7 @@ def test_fleet_frame_reads_pages_as_they_arrive(monkeypatch: pytest.MonkeyPatch)
         seen["kind"] = type(pages)
         return sim_card_page_columns([first, *stream], endpoint=endpoint)
 
-    monkeypatch.setattr("simtools.fleet.sim_card_page_columns", spy)
+    monkeypatch.setattr("simtools.workflows.fleet.sim_card_page_columns", spy)
     with SimClient(
         "KEY_TEST", base_url="https://api.example.test/v2", transport=httpx.MockTransport(api)
     ) as c:

@@ -15,10 +15,10 @@ import pytest
 
 from simtools.client import SimClient
 from simtools.errors import SimToolsDataWarning
-from simtools.fleet import fleet_frame
 from simtools.frames import sim_card_groups_frame
 from simtools.frames.contracts import FLEET
 from simtools.usage import usage_summary
+from simtools.workflows.fleet import fleet_frame
 
 MB = {"B": 1 / 1024**2, "KB": 1 / 1024, "MB": 1.0, "GB": 1024.0, "TB": 1024.0**2}
 

@@ -11,7 +11,6 @@ from fleetdata import wdr
 
 from simtools.client import SimClient
 from simtools.errors import InvalidInputError, SimToolsDataWarning
-from simtools.fleet import fleet_frame
 from simtools.history import (
     CURRENCIES,
     DAILY_USAGE_COLUMNS,
@@ -21,6 +20,7 @@ from simtools.history import (
 )
 from simtools.models import UsageRecord
 from simtools.usage import NO_KEY
+from simtools.workflows.fleet import fleet_frame
 
 KB = 1 / 1024
 

@@ -48,8 +48,8 @@ def test_pure_modules_do_not_reach_up(name: str) -> None:
         "simtools.widgets",
         "simtools.cli",
         "simtools.sandbox",
-        "simtools.fleet",
-        "simtools.connect",
+        "simtools.workflows.fleet",
+        "simtools.workflows.connect",
         "httpx",
         "ipywidgets",
     }

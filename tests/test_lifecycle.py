@@ -10,9 +10,9 @@ import pytest
 
 from simtools.client import SimClient
 from simtools.errors import InvalidInputError
-from simtools.fleet import fleet_frame
 from simtools.history import usage_records_frame
-from simtools.lifecycle import ACTION_COLUMNS
+from simtools.workflows.fleet import fleet_frame
+from simtools.workflows.lifecycle import ACTION_COLUMNS
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ import pytest
 
 from simtools.client import SimClient
 from simtools.errors import SimToolsDataWarning
-from simtools.fleet import fleet_frame
 from simtools.frames import registration_frame
 from simtools.retrying import RetryPolicy
+from simtools.workflows.fleet import fleet_frame
 
 pytestmark = pytest.mark.slow
 

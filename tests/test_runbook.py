@@ -12,12 +12,12 @@ import pytest
 from simtools import runbook
 from simtools.client import SimClient
 from simtools.errors import InvalidInputError
-from simtools.ledger import RegistrationLedger
-from simtools.lifecycle import ACTION_COLUMNS
 from simtools.models import SimCard
 from simtools.results import CodeOutcome, RegistrationResult
 from simtools.runbook import RunbookStop
 from simtools.sandbox import Sandbox
+from simtools.workflows.ledger import RegistrationLedger
+from simtools.workflows.lifecycle import ACTION_COLUMNS
 from tests.conftest import MakeSandbox
 
 FRAME_MARKERS = ("Traceback", 'File "', "Cell In[", "---->")

@@ -11,9 +11,9 @@ import pytest
 
 from simtools.client import SimClient
 from simtools.errors import AuthenticationError, SimToolsError
-from simtools.fleet import fleet_frame
 from simtools.frames import errors_frame, registration_frame
 from simtools.frames.files import write_frame
+from simtools.workflows.fleet import fleet_frame
 
 
 def test_key_appears_nowhere_after_a_full_workflow(

@@ -74,8 +74,8 @@ class SimClient(ClientCore):
         progress: bool | None = None,
         dry_run: bool = False,
     ) -> RegistrationResult:
-        """Register SIM cards by registration code; see ``simtools.registration.register``."""
-        from simtools.registration import register
+        """Register SIM cards by code: ``simtools.workflows.registration.register``."""
+        from simtools.workflows.registration import register
 
         return register(
             self,
@@ -281,7 +281,7 @@ class SimClient(ClientCore):
         self, sim_card_ids: Any, *, wait: bool = True, timeout: float = 60.0
     ) -> pd.DataFrame:
         """Enable SIM cards; with ``wait`` poll until the actions settle. One row per SIM."""
-        from simtools.lifecycle import run_action
+        from simtools.workflows.lifecycle import run_action
 
         return run_action(self, "enable", sim_card_ids, wait=wait, timeout=timeout)
 
@@ -289,7 +289,7 @@ class SimClient(ClientCore):
         self, sim_card_ids: Any, *, wait: bool = True, timeout: float = 60.0
     ) -> pd.DataFrame:
         """Disable SIM cards; with ``wait`` poll until the actions settle. One row per SIM."""
-        from simtools.lifecycle import run_action
+        from simtools.workflows.lifecycle import run_action
 
         return run_action(self, "disable", sim_card_ids, wait=wait, timeout=timeout)
 
@@ -297,7 +297,7 @@ class SimClient(ClientCore):
         self, sim_card_ids: Any, *, wait: bool = True, timeout: float = 60.0
     ) -> pd.DataFrame:
         """Put SIM cards on standby; with ``wait`` poll until the actions settle."""
-        from simtools.lifecycle import run_action
+        from simtools.workflows.lifecycle import run_action
 
         return run_action(self, "set_standby", sim_card_ids, wait=wait, timeout=timeout)
 

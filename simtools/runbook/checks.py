@@ -12,9 +12,9 @@ import pandas as pd
 
 from simtools.codes import ParsedCodes, parse_codes
 from simtools.errors import InvalidInputError
-from simtools.ledger import RegistrationLedger
 from simtools.models import CodeValidation
 from simtools.runbook.base import RunbookStop, StepReport
+from simtools.workflows.ledger import RegistrationLedger
 
 if TYPE_CHECKING:
     from simtools.client import SimClient

@@ -14,8 +14,8 @@ import pandas as pd
 
 from simtools.checks import check_uuid
 from simtools.errors import InvalidInputError
-from simtools.ledger import RegistrationLedger
 from simtools.runbook.base import RunbookStop, StepReport
+from simtools.workflows.ledger import RegistrationLedger
 
 if TYPE_CHECKING:
     from simtools.client import SimClient

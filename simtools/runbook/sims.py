@@ -11,12 +11,12 @@ import pandas as pd
 
 from simtools.checks import check_register_status
 from simtools.errors import InvalidInputError, NotFoundError
-from simtools.fleet import fleet_frame
 from simtools.frames import sim_cards_frame
 from simtools.frames.contracts import ACTIONS
 from simtools.models import TRANSITIONAL_STATUSES, SimCard
 from simtools.runbook.base import StepReport
 from simtools.runbook.prepare import GroupChoice
+from simtools.workflows.fleet import fleet_frame
 
 if TYPE_CHECKING:
     from simtools.client import SimClient

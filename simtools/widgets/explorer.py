@@ -160,7 +160,7 @@ class UsageExplorer:
                 control.value = kept
 
     def _fetch(self) -> None:
-        from simtools.fleet import fleet_frame
+        from simtools.workflows.fleet import fleet_frame
 
         assert self.client is not None
         with reporting(self.output, "fetch the fleet"):

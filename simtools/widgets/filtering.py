@@ -81,7 +81,7 @@ class FleetFilter:
             raise InvalidInputError(
                 missing,
                 f"the frame lacks the column(s) {', '.join(map(repr, missing))}",
-                "pass a frame from simtools.fleet.fleet_frame(client) or sim_cards_frame(...)",
+                "pass a frame from simtools.fleet_frame(client) or sim_cards_frame(...)",
             )
         self.frame = frame
         self._group_codes, self._group_keys = _factorise(frame["sim_card_group_id"])

@@ -11,7 +11,6 @@ import ipywidgets as widgets
 import pandas as pd
 
 from simtools.client import SimClient
-from simtools.connect import connection_banner
 from simtools.errors import InvalidInputError, SimToolsError
 from simtools.frames import errors_frame, registration_frame, sim_cards_frame
 from simtools.models import REGISTER_STATUSES
@@ -34,6 +33,7 @@ from simtools.widgets.outputs import (
     show_message,
 )
 from simtools.widgets.registering import register_entries, retry_failed, summary_line
+from simtools.workflows.connect import connection_banner
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

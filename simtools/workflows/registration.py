@@ -30,10 +30,10 @@ from simtools.errors import (
     SimToolsError,
     TransportError,
 )
-from simtools.ledger import RegistrationLedger
 from simtools.models import ApiErrorObject, RegisterResponse, SimCard
 from simtools.progress import progress_bar
 from simtools.results import CodeOutcome, RegistrationResult
+from simtools.workflows.ledger import RegistrationLedger
 
 if TYPE_CHECKING:
     import os
@@ -67,7 +67,7 @@ def register(
     malformed or repeated entries; ``"skip"`` registers the valid codes and reports the rest as
     ``invalid``/``duplicate``. Codes go out in chunks of ``chunk_size`` (default
     ``client.chunk_size``). A 202 with errors is a partial success, reported per code. With
-    ``ledger=path`` the run can be resumed after a crash (see ``simtools.ledger``).
+    ``ledger=path`` the run can be resumed after a crash (see ``simtools.workflows.ledger``).
     ``dry_run`` checks everything and reports the valid codes as ``skipped``.
     """
     if on_invalid not in ("raise", "skip"):
