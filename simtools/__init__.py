@@ -42,6 +42,7 @@ from simtools.usage import (
 )
 from simtools.workflows.connect import connect, connection_banner
 from simtools.workflows.fleet import fleet_frame
+from simtools.workflows.lifecycle import disable, enable, set_standby
 
 if TYPE_CHECKING:
     from simtools.plots import (
@@ -93,6 +94,8 @@ __all__ = [
     "connect",
     "connection_banner",
     "daily_usage",
+    "disable",
+    "enable",
     "errors_frame",
     "explode_tags",
     "fleet_frame",
@@ -108,6 +111,7 @@ __all__ = [
     "register_form",
     "registration_frame",
     "save_snapshot",
+    "set_standby",
     "sim_card_groups_frame",
     "sim_cards_frame",
     "top_consumers",

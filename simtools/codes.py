@@ -150,7 +150,8 @@ def parse_codes(
 
     ``source`` may be text (codes separated by newlines, commas, semicolons, tabs or spaces;
     blank lines are ignored) or ``bytes`` of such text; a list, tuple, set, pandas Series or other
-    iterable of entries; a pandas DataFrame (``column`` names the column); or a
+    iterable of entries; a pandas DataFrame (``column`` names the column); a ``ParsedCodes``
+    read earlier (taken as it is); or a
     :class:`pathlib.Path` to a ``.csv``/``.tsv`` file (``column`` names a header cell) or to a
     text file. Without ``column``, a DataFrame or CSV uses the column called
     ``registration_code(s)`` or ``code(s)`` (any case; spaces or hyphens for ``_``), or its only
@@ -170,10 +171,15 @@ def parse_codes(
         raise InvalidInputError(
             errors, f"errors={errors!r} is not a known mode", "pass errors='raise' or 'collect'"
         )
-    cells, described = read_cells(source, column)
-    if not cells:
-        raise InvalidInputError(source, f"no registration codes found in {described}", _EMPTY_HINT)
-    parsed = ParsedCodes(_classify(cells))
+    if isinstance(source, ParsedCodes):  # read already (a form keeps where each entry stood)
+        parsed, described = source, "the entries"
+    else:
+        cells, described = read_cells(source, column)
+        if not cells:
+            raise InvalidInputError(
+                source, f"no registration codes found in {described}", _EMPTY_HINT
+            )
+        parsed = ParsedCodes(_classify(cells))
     if errors == "raise" and parsed.problems:
         problems = parsed.problems
         raise InvalidInputError(

@@ -41,7 +41,13 @@ __all__ = [
 
 
 class SimToolsError(Exception):
-    """Root of every error simtools raises on purpose."""
+    """Root of every error simtools raises on purpose.
+
+    ``partial`` is what a workflow had done when this error stopped it (for a registration, the
+    :class:`~simtools.results.RegistrationResult` with a row for every entry), else ``None``.
+    """
+
+    partial: Any = None
 
 
 class SimToolsDataWarning(UserWarning):

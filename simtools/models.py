@@ -9,7 +9,7 @@ frames too. Amounts stay the decimal *strings* the API sends.
 from __future__ import annotations
 
 import re
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -22,7 +22,6 @@ __all__ = [
     "DeviceLocation",
     "ErrorSource",
     "Money",
-    "Page",
     "PaginationMeta",
     "RegisterResponse",
     "SimCard",
@@ -250,13 +249,3 @@ class UsageRecord(WireModel):
     downlink_data: WdrDataAmount | None = None
     rate: Money | None = None
     cost: Money | None = None
-
-
-T = TypeVar("T", bound=WireModel)
-
-
-class Page(WireModel, Generic[T]):
-    """One page of a list endpoint: ``{data: [...], meta: {...}}``."""
-
-    data: list[T] = Field(default_factory=list)
-    meta: PaginationMeta | None = None

@@ -22,9 +22,12 @@ def interactive() -> bool:
         return False
 
 
-def progress_bar(total: int | None, desc: str, enabled: bool | None = None) -> Any:
-    """A ``tqdm.auto`` bar (notebook or terminal flavour); disabled when nobody watches."""
+def progress_bar(
+    total: int | None, desc: str, enabled: bool | None = None, *, unit: str = "item"
+) -> Any:
+    """A ``tqdm.auto`` bar (notebook or terminal flavour) counting ``unit``s; disabled when
+    nobody watches."""
     from tqdm.auto import tqdm
 
     show = interactive() if enabled is None else enabled
-    return tqdm(total=total, desc=desc, disable=not show, leave=False, unit="item")
+    return tqdm(total=total, desc=desc, disable=not show, leave=False, unit=unit)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from simtools.errors import SimToolsError
 from simtools.models import ApiErrorObject, RegisterResponse, SimCard
 
 __all__ = ["OUTCOMES", "CodeOutcome", "Outcome", "RegistrationResult"]
@@ -43,7 +44,9 @@ class RegistrationResult:
     """Everything one ``SimClient.register`` call did.
 
     ``submitted`` are the entries as given, ``outcomes`` one per entry in the same order,
-    ``responses`` every register response body received (one per chunk and attempt).
+    ``responses`` every register response body received (one per chunk and attempt), ``error``
+    the error that stopped the batch before every code was sent (the codes not sent are
+    ``skipped``), else ``None``.
     """
 
     submitted: tuple[str, ...]
@@ -52,6 +55,7 @@ class RegistrationResult:
     sim_card_group_id: str | None = None
     tags: tuple[str, ...] = ()
     status: str | None = None
+    error: SimToolsError | None = None
 
     @property
     def data(self) -> list[SimCard]:

@@ -63,7 +63,7 @@ def frames() -> Iterator[dict[str, tuple[pd.DataFrame, tuple[FrameContract, ...]
         result = client.register([*codes, codes[0]], on_invalid="skip", progress=False)
         fleet = simtools.fleet_frame(client, progress=False)
         in_group = fleet[fleet["sim_card_group_id"].notna()]["id"].head(3).tolist()
-        actions = client.set_standby(in_group, timeout=10)
+        actions = simtools.set_standby(client, in_group, timeout=10)
         now = pd.Timestamp(fleet.attrs["fetched_at"])
         records = simtools.usage_records_frame(
             client.usage_records(now.normalize().replace(day=1), now)

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+import simtools
 from simtools.client import SimClient
 from simtools.errors import InvalidInputError
 from simtools.history import usage_records_frame
@@ -27,7 +28,7 @@ def test_disable_waits_until_every_action_settles(lab: tuple[Any, SimClient]) ->
     _, client = lab
     fleet = fleet_frame(client, status="enabled", progress=False, group_names=False)
     ids = list(fleet["id"][:5])
-    outcome = client.disable(ids, timeout=30)
+    outcome = simtools.disable(client, ids, timeout=30)
     assert list(outcome.columns) == list(ACTION_COLUMNS)
     assert list(outcome["sim_card_id"]) == ids
     assert outcome["settled"].all()
@@ -42,9 +43,9 @@ def test_enable_takes_a_frame_and_standby_settles(lab: tuple[Any, SimClient]) ->
     fleet = fleet_frame(client, status="disabled", progress=False, group_names=False)
     fleet = fleet[fleet["sim_card_group_id"].notna()].head(3)
     assert len(fleet) == 3
-    enabled = client.enable(fleet, timeout=30)
+    enabled = simtools.enable(client, fleet, timeout=30)
     assert set(enabled["sim_status"].astype(str)) == {"enabled"}
-    standby = client.set_standby(fleet["id"], timeout=30)
+    standby = simtools.set_standby(client, fleet["id"], timeout=30)
     assert set(standby["sim_status"].astype(str)) == {"standby"}
 
 
@@ -52,7 +53,7 @@ def test_without_wait_the_actions_are_in_progress(lab: tuple[Any, SimClient]) ->
     """wait=False returns at once with the in-progress actions."""
     _, client = lab
     fleet = fleet_frame(client, status="enabled", progress=False, group_names=False)
-    outcome = client.disable(fleet["id"][:2], wait=False)
+    outcome = simtools.disable(client, fleet["id"][:2], wait=False)
     assert set(outcome["action_status"].astype(str)) == {"in-progress"}
     assert not outcome["settled"].any()
 
@@ -73,7 +74,7 @@ def _refuses_orphans(sb: Any, client: SimClient) -> None:
     orphan = str(orphans["id"].iloc[0])
     before = len(sb.request_log)
     with pytest.raises(InvalidInputError, match=orphan):
-        client.enable([orphan, str(fleet["id"].iloc[0])])
+        simtools.enable(client, [orphan, str(fleet["id"].iloc[0])])
     posted = [p for m, p in sb.request_log[before:] if m == "POST"]
     assert posted == []
 
@@ -83,7 +84,7 @@ def test_bad_ids_are_refused(lab: tuple[Any, SimClient], ids: Any) -> None:
     """Empty, malformed or mistyped ids raise InvalidInputError."""
     _, client = lab
     with pytest.raises(InvalidInputError):
-        client.disable(ids)
+        simtools.disable(client, ids)
 
 
 def test_usage_records_add_up_to_consumption(lab: tuple[Any, SimClient]) -> None:

@@ -24,6 +24,7 @@ from simtools.client._wire import (
     parse_json,
     shape_error,
 )
+from simtools.codes import parse_codes
 from simtools.errors import ApiError, InvalidInputError
 from simtools.models import (
     CodeValidation,
@@ -33,10 +34,9 @@ from simtools.models import (
     SimCardGroup,
     UsageRecord,
 )
+from simtools.timeutil import to_utc_timestamp
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from simtools.results import RegistrationResult
 
 __all__ = [
@@ -75,7 +75,7 @@ class SimClient(ClientCore):
         dry_run: bool = False,
     ) -> RegistrationResult:
         """Register SIM cards by code: ``simtools.workflows.registration.register``."""
-        from simtools.workflows.registration import register
+        from simtools.workflows.registration import register  # the one forwarder to a workflow
 
         return register(
             self,
@@ -125,8 +125,6 @@ class SimClient(ClientCore):
 
     def validate_codes(self, codes: Any) -> list[CodeValidation]:
         """One ``CodeValidation`` per code (the codes are checked locally first)."""
-        from simtools.codes import parse_codes
-
         parsed = parse_codes(codes)
         out: list[CodeValidation] = []
         for start in range(0, len(parsed.codes), self.chunk_size):
@@ -277,30 +275,6 @@ class SimClient(ClientCore):
             params["filter[status]"] = status
         return self._collect("sim_card_actions", params, SimCardAction)
 
-    def enable(
-        self, sim_card_ids: Any, *, wait: bool = True, timeout: float = 60.0
-    ) -> pd.DataFrame:
-        """Enable SIM cards; with ``wait`` poll until the actions settle. One row per SIM."""
-        from simtools.workflows.lifecycle import run_action
-
-        return run_action(self, "enable", sim_card_ids, wait=wait, timeout=timeout)
-
-    def disable(
-        self, sim_card_ids: Any, *, wait: bool = True, timeout: float = 60.0
-    ) -> pd.DataFrame:
-        """Disable SIM cards; with ``wait`` poll until the actions settle. One row per SIM."""
-        from simtools.workflows.lifecycle import run_action
-
-        return run_action(self, "disable", sim_card_ids, wait=wait, timeout=timeout)
-
-    def set_standby(
-        self, sim_card_ids: Any, *, wait: bool = True, timeout: float = 60.0
-    ) -> pd.DataFrame:
-        """Put SIM cards on standby; with ``wait`` poll until the actions settle."""
-        from simtools.workflows.lifecycle import run_action
-
-        return run_action(self, "set_standby", sim_card_ids, wait=wait, timeout=timeout)
-
     # -- groups ----------------------------------------------------------------------------------
 
     def list_sim_card_groups(self, *, name: str | None = None) -> list[SimCardGroup]:
@@ -357,8 +331,6 @@ class SimClient(ClientCore):
         sim_group_id: str | None = None,
     ) -> list[UsageRecord]:
         """Wireless detail records between ``start`` and ``end`` (all pages)."""
-        from simtools.timeutil import to_utc_timestamp
-
         start_ts = to_utc_timestamp(start, "start")
         end_ts = to_utc_timestamp(end, "end")
         if end_ts <= start_ts:

@@ -161,9 +161,6 @@ class ClientCore:
             lambda: self._send(method, path, params=params, json_body=json_body), write=write
         )
 
-    def _json(self, response: httpx.Response) -> Any:
-        return parse_json(response)
-
     def _data(self, response: httpx.Response, model: type[M]) -> M:
         body = parse_json(response)
         data = body.get("data") if isinstance(body, dict) else None

@@ -17,6 +17,7 @@ from simtools.models import TRANSITIONAL_STATUSES, SimCard
 from simtools.runbook.base import StepReport
 from simtools.runbook.prepare import GroupChoice
 from simtools.workflows.fleet import fleet_frame
+from simtools.workflows.lifecycle import enable, set_standby
 
 if TYPE_CHECKING:
     from simtools.client import SimClient
@@ -155,8 +156,8 @@ def activate(
     if not todo:
         what = f"all {already} SIM cards are already {target}" if already else "no SIM cards"
         return Activation(target, f"Nothing to do: {what}.", empty)
-    act = client.enable if target == "enabled" else client.set_standby
-    frame = act(todo, wait=True, timeout=timeout)
+    act = enable if target == "enabled" else set_standby
+    frame = act(client, todo, wait=True, timeout=timeout)
     done = frame["sim_status"].astype("string") == target
     parts = [f"{int(done.sum())} of {len(todo)} SIM cards are now {target}"]
     if already:

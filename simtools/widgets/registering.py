@@ -1,27 +1,25 @@
-"""Registering what the form read, chunk by chunk so the form can show progress (plain code).
+"""What the register form does with the codes it read: the registration workflow, with progress.
 
-The valid codes go to ``SimClient.register`` in chunks of ``client.chunk_size``; malformed and
-repeated entries become ``invalid``/``duplicate`` outcomes without being sent. The result has
-one outcome per entry, in entry order, like a single ``register`` call would return.
+:func:`register_entries` hands the form's entries to :func:`simtools.workflows.registration
+.register` (chunks, reconciliation, outcomes) with a progress callback, and returns the error that
+stopped a batch beside the result instead of raising it, so the form can show both (plain code).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
-from simtools.checks import check_register_status, check_tags, check_uuid
 from simtools.codes import ParsedCodes, parse_codes
 from simtools.errors import InvalidInputError, SimToolsError
-from simtools.results import CodeOutcome, RegistrationResult
+from simtools.results import RegistrationResult
+from simtools.workflows.registration import ProgressCallback, register
 
 if TYPE_CHECKING:
     from simtools.client import SimClient
 
 __all__ = ["merge_retry", "register_entries", "retry_failed", "summary_line"]
-
-ProgressCallback = Callable[[int, int], None]
 
 
 def register_entries(
@@ -38,13 +36,9 @@ def register_entries(
     Every option is checked and at least one valid code is required before anything is sent
     (``InvalidInputError`` otherwise). ``on_progress(done, total)`` is called after each chunk.
     When a chunk fails as a whole (wrong key, server down), the codes not yet sent are reported
-    as ``skipped`` and the error is returned next to the partial result instead of raised.
+    as ``skipped`` and the error is returned next to the result instead of raised.
     """
-    group = None if sim_card_group_id is None else check_uuid(sim_card_group_id, "group")
-    tag_list = check_tags(list(tags) if tags is not None else None)
-    wanted = check_register_status(status)
-    codes = list(parsed.codes)
-    if not codes:
+    if not parsed.codes:
         problems = parsed.problems
         raise InvalidInputError(
             [p.value for p in problems],
@@ -52,55 +46,24 @@ def register_entries(
             "fix the entries listed above; a registration code is exactly 10 digits",
             problems=[str(p) for p in problems],
         )
-    position = {e.value: e.position for e in parsed.entries if e.kind == "valid"}
-    outcomes: dict[int, CodeOutcome] = {}
-    for entry in parsed.entries:
-        if entry.kind != "valid":
-            kind: Literal["invalid", "duplicate"] = entry.kind
-            outcomes[entry.position] = CodeOutcome(
-                entry.value, entry.position, kind, reason=entry.reason, source="input"
-            )
-    result = RegistrationResult(
-        submitted=tuple(e.value for e in parsed.entries),
-        sim_card_group_id=group,
-        tags=tuple(tag_list or ()),
-        status=wanted,
-    )
-    stopped: SimToolsError | None = None
-    size = max(1, int(client.chunk_size))
-    done = 0
-    if on_progress is not None:
-        on_progress(0, len(codes))
-    for start in range(0, len(codes), size):
-        chunk = codes[start : start + size]
-        if stopped is None:
-            try:
-                part = client.register(
-                    chunk,
-                    sim_card_group_id=group,
-                    tags=tag_list,
-                    status=wanted,
-                    on_invalid="skip",
-                    progress=False,
-                )
-            except SimToolsError as exc:
-                stopped = exc
-            else:
-                result.responses.extend(part.responses)
-                for outcome in part.outcomes:
-                    pos = position[outcome.registration_code]
-                    outcomes[pos] = dataclasses.replace(outcome, position=pos)
-                done += len(chunk)
-                if on_progress is not None:
-                    on_progress(done, len(codes))
-                continue
-        reason = f"not sent: registration stopped on an earlier error ({stopped})"
-        for code in chunk:
-            outcomes[position[code]] = CodeOutcome(
-                code, position[code], "skipped", reason=reason, source="input"
-            )
-    result.outcomes = [outcomes[p] for p in sorted(outcomes)]
-    return result, stopped
+    try:
+        result = register(
+            client,
+            parsed,
+            sim_card_group_id=sim_card_group_id,
+            tags=list(tags) if tags is not None else None,
+            status=status,
+            on_invalid="skip",
+            progress=False,
+            on_progress=on_progress,
+        )
+    except InvalidInputError:
+        raise
+    except SimToolsError as exc:
+        if not isinstance(exc.partial, RegistrationResult):
+            raise
+        return exc.partial, exc
+    return result, result.error
 
 
 def retry_failed(

@@ -16,7 +16,7 @@ from simtools.models import SimCard, SimCardAction
 if TYPE_CHECKING:
     from simtools.client import ActionName, SimClient
 
-__all__ = ["ACTION_COLUMNS", "run_action"]
+__all__ = ["ACTION_COLUMNS", "disable", "enable", "run_action", "set_standby"]
 
 #: Columns of the outcome frame, one row per SIM (the ``ACTIONS`` contract).
 ACTION_COLUMNS = ACTIONS.names
@@ -119,3 +119,24 @@ def _status_or_none(client: SimClient, sim_id: str) -> SimCard | None:
         return client.get_sim_card(sim_id)
     except SimToolsError:
         return None
+
+
+def enable(
+    client: SimClient, sim_card_ids: Any, *, wait: bool = True, timeout: float = 60.0
+) -> pd.DataFrame:
+    """Enable SIM cards (ids, a Series or a frame with ``id``); see :func:`run_action`."""
+    return run_action(client, "enable", sim_card_ids, wait=wait, timeout=timeout)
+
+
+def disable(
+    client: SimClient, sim_card_ids: Any, *, wait: bool = True, timeout: float = 60.0
+) -> pd.DataFrame:
+    """Disable SIM cards; see :func:`run_action`."""
+    return run_action(client, "disable", sim_card_ids, wait=wait, timeout=timeout)
+
+
+def set_standby(
+    client: SimClient, sim_card_ids: Any, *, wait: bool = True, timeout: float = 60.0
+) -> pd.DataFrame:
+    """Put SIM cards on standby; see :func:`run_action`."""
+    return run_action(client, "set_standby", sim_card_ids, wait=wait, timeout=timeout)

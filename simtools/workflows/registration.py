@@ -17,7 +17,7 @@ SIM columns of ``registration_frame`` stay empty for that chunk.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from simtools.checks import check_register_status, check_tags, check_uuid
@@ -40,7 +40,10 @@ if TYPE_CHECKING:
 
     from simtools.client import SimClient
 
-__all__ = ["MAX_ROUNDS", "PAIR_SIMS_IN_ORDER", "register"]
+__all__ = ["MAX_ROUNDS", "PAIR_SIMS_IN_ORDER", "ProgressCallback", "register"]
+
+#: ``on_progress(done, total)``: valid codes settled so far, of all valid codes.
+ProgressCallback = Callable[[int, int], None]
 
 #: Pair the SIMs of a chunk's ``data`` with its registered codes in submission order.
 PAIR_SIMS_IN_ORDER = True
@@ -60,6 +63,7 @@ def register(
     chunk_size: int | None = None,
     progress: bool | None = None,
     dry_run: bool = False,
+    on_progress: ProgressCallback | None = None,
 ) -> RegistrationResult:
     """Register SIM cards by registration code.
 
@@ -69,6 +73,12 @@ def register(
     ``client.chunk_size``). A 202 with errors is a partial success, reported per code. With
     ``ledger=path`` the run can be resumed after a crash (see ``simtools.workflows.ledger``).
     ``dry_run`` checks everything and reports the valid codes as ``skipped``.
+    ``on_progress(done, total)`` is called with the valid codes settled so far, before the first
+    chunk and after each one (a form's progress bar).
+
+    An error that affects every code (a wrong key, a 403) stops the batch: the codes not sent are
+    ``skipped`` and the result's ``error`` names it. When no code got an answer at all, that error
+    is raised instead, with the result (a row for every entry) in its ``partial``.
     """
     if on_invalid not in ("raise", "skip"):
         raise InvalidInputError(
@@ -98,11 +108,17 @@ def register(
             for code in todo:
                 run.settle(code, "skipped", reason="dry run: checked, not sent", source="input")
         else:
-            run.send_all(todo, size, progress, result)
+            run.send_all(todo, size, progress, result, on_progress)
+    except SimToolsError as exc:
+        run.skip_unsettled(f"not sent: the batch stopped on {exc}")
+        result.outcomes = run.ordered()
+        result.error = exc
+        exc.partial = result
+        raise
     finally:
         if book is not None:
             book.close()
-    result.outcomes = [run.outcomes[p] for p in sorted(run.outcomes)]
+    result.outcomes = run.ordered()
     return result
 
 
@@ -132,6 +148,16 @@ class _Run:
         }
         #: Where each valid code stood in the input.
         self.position = {e.value: e.position for e in parsed.entries if e.kind == "valid"}
+
+    def ordered(self) -> list[CodeOutcome]:
+        """The outcomes in entry order."""
+        return [self.outcomes[p] for p in sorted(self.outcomes)]
+
+    def skip_unsettled(self, reason: str) -> None:
+        """Report every valid code without an outcome yet as ``skipped`` (not sent)."""
+        for code, position in self.position.items():
+            if position not in self.outcomes:
+                self.settle(code, "skipped", reason=reason, source="input")
 
     def settle(
         self,
@@ -181,9 +207,17 @@ class _Run:
     # -- sending -----------------------------------------------------------------------------
 
     def send_all(
-        self, todo: list[str], size: int, progress: bool | None, result: RegistrationResult
+        self,
+        todo: list[str],
+        size: int,
+        progress: bool | None,
+        result: RegistrationResult,
+        on_progress: ProgressCallback | None,
     ) -> None:
-        bar = progress_bar(len(todo), "registering", progress)
+        bar = progress_bar(len(todo), "registering", progress, unit="code")
+        total = len(self.position)
+        if on_progress is not None:
+            on_progress(total - len(todo), total)
         try:
             for start in range(0, len(todo), size):
                 chunk = todo[start : start + size]
@@ -192,12 +226,12 @@ class _Run:
                 except ApiError as exc:
                     if not self.answered and not result.responses:
                         raise
-                    reason = f"not sent: the batch stopped on {exc}"
-                    for code in todo[start:]:
-                        if self.position[code] not in self.outcomes:
-                            self.settle(code, "skipped", reason=reason, source="input")
+                    self.skip_unsettled(f"not sent: the batch stopped on {exc}")
+                    result.error = exc
                     return
                 bar.update(len(chunk))
+                if on_progress is not None:
+                    on_progress(total - len(todo) + start + len(chunk), total)
         finally:
             bar.close()
 
