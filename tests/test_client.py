@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from simtools.client import SimClient
+from simtools.client.retrying import RetryPolicy
 from simtools.errors import (
     ApiError,
     AuthenticationError,
@@ -23,7 +24,6 @@ from simtools.errors import (
     SimToolsError,
     TransportError,
 )
-from simtools.retrying import RetryPolicy
 
 KEY = "fake-test-key-0123456789-never-leaked"  # a stand-in, not a real key
 GROUP = "6a09cdc3-8948-47f0-aa62-74ac943d6c58"

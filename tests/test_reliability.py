@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from simtools.client import SimClient
+from simtools.client.retrying import RetryPolicy
 from simtools.errors import SimToolsDataWarning
 from simtools.frames import registration_frame
-from simtools.retrying import RetryPolicy
 from simtools.workflows.fleet import fleet_frame
 
 pytestmark = pytest.mark.slow

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from simtools.client import SimClient
+from simtools.client.retrying import Pacer, RetryPolicy, is_retryable, parse_retry_after
 from simtools.errors import (
     ApiError,
     AuthenticationError,
@@ -16,7 +17,6 @@ from simtools.errors import (
     ServerError,
     TransportError,
 )
-from simtools.retrying import Pacer, RetryPolicy, is_retryable, parse_retry_after
 
 
 @pytest.mark.parametrize(

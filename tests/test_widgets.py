@@ -19,12 +19,12 @@ from fleetdata import make_fleet_frame
 from matplotlib.figure import Figure
 
 from simtools.client import SimClient
+from simtools.client.retrying import NO_RETRIES
 from simtools.codes import parse_codes
 from simtools.errors import AuthenticationError, InvalidInputError
 from simtools.frames.files import read_frame
 from simtools.models import CodeValidation, SimCardGroup
 from simtools.results import CodeOutcome, RegistrationResult
-from simtools.retrying import NO_RETRIES
 from simtools.sandbox import Sandbox
 from simtools.usage import NO_KEY, NO_TAG
 from simtools.widgets import api_key_form, apply_api_key, register_form, usage_explorer

@@ -22,9 +22,9 @@ from simtools.client._wire import (
     parse_json,
     shape_error,
 )
+from simtools.client.retrying import Pacer, RetryPolicy
 from simtools.errors import InvalidInputError, TransportError
 from simtools.models import PaginationMeta, WireModel
-from simtools.retrying import Pacer, RetryPolicy
 
 #: Codes per register request. Telnyx publishes no maximum; 50 keeps a request small and bounds
 #: what one unknown outcome puts in doubt (reconciliation re-checks one chunk at a time).

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from simtools.client.retrying import parse_retry_after
 from simtools.errors import (
     ApiError,
     AuthenticationError,
@@ -20,7 +21,6 @@ from simtools.errors import (
     ServerError,
 )
 from simtools.models import ApiErrorObject
-from simtools.retrying import parse_retry_after
 
 DEFAULT_BASE_URL = "https://api.telnyx.com/v2"
 

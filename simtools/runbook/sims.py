@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 import pandas as pd
 
 from simtools.checks import check_register_status
+from simtools.client.retrying import Deadline, poll
 from simtools.errors import InvalidInputError, NotFoundError
 from simtools.frames import sim_cards_frame
 from simtools.frames.contracts import ACTIONS
@@ -62,11 +62,11 @@ def verify_registration(
     known = {o.sim_card.id: o.registration_code for o in registered if o.sim_card and o.sim_card.id}
     missing = [o.registration_code for o in registered if not (o.sim_card and o.sim_card.id)]
     sims: dict[str, SimCard] = {}
-    deadline = time.monotonic() + timeout
-    pause = 0.1
     todo = list(known)
     with ThreadPoolExecutor(max_workers=max(1, client.concurrency)) as pool:
-        while todo:
+
+        def look() -> bool:  # fetch what is still transitional; True once nothing is
+            nonlocal todo
             for sid, sim in zip(
                 todo, pool.map(lambda s: _sim_or_none(client, s), todo), strict=True
             ):
@@ -75,10 +75,10 @@ def verify_registration(
                 else:
                     sims[sid] = sim
             todo = [s for s, sim in sims.items() if _transitional(sim)]
-            if not todo or time.monotonic() + pause > deadline:
-                break
-            time.sleep(pause)
-            pause = min(pause * 2, 2.0)
+            return not todo
+
+        if todo and not look():
+            poll(look, Deadline.after(timeout))
     frame = sim_cards_frame(list(sims.values()))
     frame.insert(0, "registration_code", frame["id"].map(known).astype("string"))
     still = [s for s in sims.values() if _transitional(s)]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from simtools.checks import check_uuids
+from simtools.client.retrying import Deadline, poll
 from simtools.errors import InvalidInputError, SimToolsError
 from simtools.frames.contracts import ACTIONS
 from simtools.models import SimCard, SimCardAction
@@ -21,7 +21,6 @@ __all__ = ["ACTION_COLUMNS", "disable", "enable", "run_action", "set_standby"]
 #: Columns of the outcome frame, one row per SIM (the ``ACTIONS`` contract).
 ACTION_COLUMNS = ACTIONS.names
 _NEEDS_GROUP = ("enable", "set_standby")
-_POLL_START, _POLL_MAX = 0.1, 2.0
 
 
 def _sim_ids(values: Any) -> list[str]:
@@ -66,7 +65,7 @@ def run_action(
         started: list[SimCardAction | SimToolsError] = list(
             pool.map(lambda sid: _start(client, sid, action), ids)
         )
-        deadline = time.monotonic() + timeout
+        deadline = Deadline.after(timeout)
         if wait:
             started = list(pool.map(lambda a: _settle(client, a, deadline), started))
             final: list[SimCard | None] = list(
@@ -96,22 +95,28 @@ def _start(client: SimClient, sim_id: str, action: ActionName) -> SimCardAction 
 
 
 def _settle(
-    client: SimClient, action: SimCardAction | SimToolsError, deadline: float
+    client: SimClient, action: SimCardAction | SimToolsError, deadline: Deadline
 ) -> SimCardAction | SimToolsError:
-    if isinstance(action, SimToolsError) or action.id is None:
+    if isinstance(action, SimToolsError) or action.id is None or _done(action):
         return action
-    pause = _POLL_START
-    current = action
-    while current.status is None or current.status.value == "in-progress":
-        if time.monotonic() + pause > deadline:
-            return current
-        time.sleep(pause)
-        pause = min(pause * 2, _POLL_MAX)
+    action_id = action.id
+    latest: list[SimCardAction | SimToolsError] = [action]
+
+    def settled() -> bool:
         try:
-            current = client.get_sim_card_action(action.id)
+            current = client.get_sim_card_action(action_id)
         except SimToolsError as exc:
-            return exc
-    return current
+            latest.append(exc)
+            return True
+        latest.append(current)
+        return _done(current)
+
+    poll(settled, deadline)
+    return latest[-1]
+
+
+def _done(action: SimCardAction) -> bool:
+    return action.status is not None and action.status.value != "in-progress"
 
 
 def _status_or_none(client: SimClient, sim_id: str) -> SimCard | None:

@@ -16,11 +16,11 @@ SIM columns of ``registration_frame`` stay empty for that chunk.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from simtools.checks import check_register_status, check_tags, check_uuid
+from simtools.client.retrying import backoff, sleep
 from simtools.codes import ParsedCodes, parse_codes
 from simtools.errors import (
     ApiError,
@@ -249,13 +249,13 @@ class _Run:
                 )
             except RateLimitError as exc:  # not performed: wait as told, send again
                 last = exc
-                time.sleep(_pause(attempt, exc.retry_after))
+                sleep(backoff(attempt, exc.retry_after))
                 continue
             except (TransportError, ServerError) as exc:  # performed or not: find out first
                 last = exc
                 pending = self.reconcile(pending)
                 if pending:
-                    time.sleep(_pause(attempt, None))
+                    sleep(backoff(attempt))
                 continue
             self.answered = True
             result.responses.append(response)
@@ -344,9 +344,3 @@ class _Run:
                     reason=check.invalid_detail or "the validate endpoint rejected the code",
                 )
         return still
-
-
-def _pause(attempt: int, hint: float | None) -> float:
-    if hint is not None and 0 < hint <= 60:
-        return hint
-    return float(min(0.25 * 2**attempt, 4.0))

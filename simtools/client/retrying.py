@@ -1,4 +1,9 @@
-"""Retry policy and client-side pacing: the one place that decides when and how long to wait.
+"""Retry policy, pacing and settle-waits: the one place that decides when and how long to wait.
+
+Every pause simtools takes goes through :func:`sleep` and every bound through a
+:class:`Deadline`: the retry policy's backoff (:class:`RetryPolicy`, on tenacity), the pacer's
+spacing (:class:`Pacer`), a workflow's pause before sending again (:func:`backoff`) and polling
+until asynchronous changes settle (:func:`poll`).
 
 Retried (for reads, and for writes whose request never reached the server): transport failures,
 408, 429 and 5xx. Waits grow exponentially with jitter (0.5 s, 1 s, 2 s ... capped at
@@ -32,10 +37,69 @@ from tenacity import (
 
 from simtools.errors import ApiError, RateLimitError, ServerError, TransportError
 
-__all__ = ["Pacer", "RetryPolicy", "parse_retry_after"]
+__all__ = [
+    "Deadline",
+    "Pacer",
+    "RetryPolicy",
+    "backoff",
+    "parse_retry_after",
+    "poll",
+    "sleep",
+]
 
 T = TypeVar("T")
 RETRY_STATUSES = frozenset({408, 429})
+#: The longest server hint (``Retry-After``) honoured as it is, as the official SDK does.
+MAX_HINT = 60.0
+
+
+def sleep(seconds: float) -> None:
+    """Pause the calling thread (the one sleep of simtools' client side)."""
+    if seconds > 0:
+        time.sleep(seconds)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A moment on the monotonic clock after which a job stops waiting."""
+
+    at: float
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        return cls(time.monotonic() + seconds)
+
+    def remaining(self) -> float:
+        return max(0.0, self.at - time.monotonic())
+
+    def allows(self, seconds: float) -> bool:
+        """Whether a pause of ``seconds`` ends before the deadline."""
+        return time.monotonic() + seconds <= self.at
+
+
+def backoff(
+    attempt: int, hint: float | None = None, *, first: float = 0.25, cap: float = 4.0
+) -> float:
+    """Seconds to pause before attempt ``attempt + 1``: the server's hint when it gave a usable
+    one, else ``first`` doubled per attempt up to ``cap``."""
+    if hint is not None and 0 < hint <= MAX_HINT:
+        return float(hint)
+    return float(min(first * 2**attempt, cap))
+
+
+def poll(
+    step: Callable[[], bool], deadline: Deadline, *, first: float = 0.1, cap: float = 2.0
+) -> bool:
+    """Pause, then call ``step`` (look again), until it returns True (settled) or the next pause
+    would pass ``deadline``; pauses grow from ``first`` to ``cap``. The caller looks once before
+    polling. Returns whether ``step`` said settled."""
+    pause = first
+    while deadline.allows(pause):
+        sleep(pause)
+        if step():
+            return True
+        pause = min(pause * 2, cap)
+    return False
 
 
 def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
@@ -84,7 +148,7 @@ class RetryPolicy:
     deadline: float = 120.0
     initial_wait: float = 0.5
     max_wait: float = 8.0
-    max_hint: float = 60.0
+    max_hint: float = MAX_HINT
 
     def call(self, fn: Callable[[], T], *, write: bool = False) -> T:
         """Call ``fn`` until it succeeds or the policy gives up; the last error is re-raised."""
@@ -103,6 +167,7 @@ class RetryPolicy:
             retry=retry_if_exception(lambda e: is_retryable(e, write=write)),
             stop=stop_after_attempt(self.attempts) | stop_after_delay(self.deadline),
             wait=wait,
+            sleep=sleep,
             reraise=True,
         )
         return retrying(fn)
@@ -136,8 +201,7 @@ class Pacer:
             now = time.monotonic()
             start = max(now, self._next)
             self._next = start + self._gap
-        if start > now:
-            time.sleep(start - now)
+        sleep(start - now)
 
     def throttled(self, headers: Mapping[str, str]) -> None:
         lowered = {k.lower(): v for k, v in headers.items()}
