@@ -21,6 +21,7 @@ from simtools.sandbox.faults import Faults, FaultsMiddleware, RequestLog, Reques
 from simtools.sandbox.reports import report_routes
 from simtools.sandbox.routes import API_PREFIX, build_routes, json_response
 from simtools.sandbox.state import SandboxState
+from simtools.sandbox.wdr_routes import wdr_routes
 from simtools.sandbox.wire import ApiProblem, error_body, error_object
 
 __all__ = ["API_PREFIX", "create_app"]
@@ -79,6 +80,7 @@ def create_app(
     routes = [
         *build_routes(state),
         *report_routes(state.reports, API_PREFIX),
+        *wdr_routes(state.wdrs, API_PREFIX),
         Route("/health", _health, methods=["GET"]),
     ]
     app = Starlette(
