@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,7 +36,7 @@ from simtools.sandbox.networks import FAR_AWAY, HOME, NEIGHBOURS, NETWORKS, ROAM
 from simtools.sandbox.records import SimRecord
 from simtools.sandbox.synthetic import month_start
 
-__all__ = ["DAY_MS", "Anomaly", "UsageModel", "day_of", "mix64", "unit", "wd"]
+__all__ = ["DAY_MS", "Anomaly", "UsageModel", "day_of", "mix64", "unit"]
 
 DAY_MS = 86_400_000
 U64 = npt.NDArray[np.uint64]
@@ -161,7 +160,7 @@ class UsageModel:
         created = np.fromiter((s.created for s in sims), np.float64, n)
         self.first = np.maximum((created // 86_400).astype(np.int64) + 1, self.history_day)
         self.last = np.full(n, self.build_day + 1, dtype=np.int64)
-        self.mult = 1 + (_draw(self.seed, 1) < 0.3).astype(np.int64)
+        self.mult = 1 + (_draw(self.seed, 1) < 0.2).astype(np.int64)
         self.home = np.array(HOME, dtype=np.int64)[
             np.searchsorted([0.6, 0.9], _draw(self.seed, 2), side="right")
         ]
@@ -318,8 +317,3 @@ def _day_fraction(kinds: I64, ms_into_day: int) -> F64:
 
 def _date(day: int) -> date:
     return datetime.fromtimestamp(day * 86_400, tz=UTC).date()
-
-
-def wd(day: I64 | int) -> Any:
-    """Weekday (Monday = 0) of a day number (days since 1970-01-01, a Thursday)."""
-    return (np.asarray(day) + 3) % 7

@@ -142,10 +142,6 @@ class WdrIndex:
     def model(self) -> UsageModel:
         return self._queries.model
 
-    @property
-    def lock(self) -> threading.RLock:
-        return self._lock
-
     def anomalies(self) -> list[Anomaly]:
         """The injected anomalies (runaway devices, stolen SIMs roaming abroad)."""
         return list(self.model.anomalies)
