@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from simtools.sandbox import usage_query
+from simtools.sandbox import usage_query, usage_reports
 from simtools.sandbox.kinds import KINDS, kind_of
 from simtools.sandbox.sessions import Batch, count_per_day, count_per_sim, draw_range
 from simtools.sandbox.state import SandboxState
@@ -137,3 +137,18 @@ def test_daily_and_weekly_cycles(index: WdrIndex) -> None:
     assert sum(hours[h] for h in (6, 7, 8, 9)) > 0.8 * sum(hours.values())
     weekdays = Counter(int((d + 3) % 7) for b in draw_range(model, pos, first, last) for d in b.day)
     assert weekdays[6] < 0.5 * weekdays[2]
+
+
+def test_usage_report_sums_the_same_with_sparse_keys(
+    index: WdrIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Aggregating into dense slots or by sorting the keys gives the same rows."""
+    query = WdrQuery(int(NOW * 1000) - 30 * DAY_MS, None, (), ("created_at",))
+    dims = ("date", "sim_card_id", "mcc")
+    dense = usage_reports._aggregate(index, query, dims)
+    monkeypatch.setattr(usage_reports, "_DENSE_KEYS", 0)
+    sparse = usage_reports._aggregate(index, query, dims)
+    assert len(dense) > 1000
+    assert dense == sparse
+    records = sum(len(b) for b in index.every(query, ordered=False))
+    assert sum(row["sessions"] for row in dense) == records

@@ -138,8 +138,9 @@ class SessionQueries:
     def count(self, sel: Selection) -> int:
         return int(self.per_day(sel).sum())
 
-    def drawn(self, sel: Selection) -> Iterator[Batch]:
-        """Every session of ``sel`` in day order (each batch sorted by time)."""
+    def drawn(self, sel: Selection, *, ordered: bool = True) -> Iterator[Batch]:
+        """Every session of ``sel`` in day order, each batch sorted by time unless not
+        ``ordered`` (sums need no order)."""
         first, last = sel.days()
         if sel.empty:
             return
@@ -151,7 +152,9 @@ class SessionQueries:
             else:
                 parts = draw_range(self.model, sel.sims, a, b, sel.nets)
                 chunk = self._in_range(sel, Batch.concat(parts))
-            yield chunk.take(np.lexsort((chunk.ordinal, chunk.sim, chunk.t_ms)))
+            yield (
+                chunk.take(np.lexsort((chunk.ordinal, chunk.sim, chunk.t_ms))) if ordered else chunk
+            )
 
     # -- ordering ----------------------------------------------------------------------------
 

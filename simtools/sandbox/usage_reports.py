@@ -45,6 +45,8 @@ I64 = npt.NDArray[np.int64]
 DIMENSIONS = ("date", "sim_card_id", "sim_group_id", "sim_group_name", "mcc", "mnc")
 METRICS = ("uplink_data", "downlink_data", "total_data", "data_cost", "sessions")
 MAX_DAYS = 31
+#: Up to this many possible keys, sums go straight into dense arrays (no sorting).
+_DENSE_KEYS = 4_000_000
 _DAY_MS = 86_400_000
 _MCC = sorted({n.mcc for n in NETWORKS})
 _MNC = sorted({n.mnc for n in NETWORKS})
@@ -118,8 +120,11 @@ def _aggregate(index: WdrIndex, query: WdrQuery, dims: tuple[str, ...]) -> list[
         "mcc": len(_MCC),
         "mnc": len(_MNC),
     }
-    parts: list[tuple[I64, np.ndarray[Any, Any]]] = []
-    for batch in index.every(query):
+    space = int(np.prod([sizes[d] for d in dims]))
+    dense = space <= _DENSE_KEYS
+    sums = np.zeros((len(METRICS), space if dense else 0))
+    parts: list[tuple[I64, npt.NDArray[np.float64]]] = []
+    for batch in index.every(query, ordered=False):
         a = index.amounts(batch)
         codes = {
             "date": batch.day - first_day,
@@ -132,17 +137,25 @@ def _aggregate(index: WdrIndex, query: WdrQuery, dims: tuple[str, ...]) -> list[
         key = np.zeros(len(batch), dtype=np.int64)
         for dim in dims:
             key = key * sizes[dim] + codes[dim]
-        values = np.stack(
-            [a.uplink, a.downlink, a.uplink + a.downlink, a.cost, np.ones(len(batch))]
-        )
-        parts.append((key, values))
-    if not parts:
+        values = (a.uplink, a.downlink, a.uplink + a.downlink, a.cost, np.ones(len(batch)))
+        if dense:
+            # Few possible keys: add straight into one slot per key.
+            for row, value in zip(sums, values, strict=True):
+                row += np.bincount(key, value, space)
+        else:
+            unique, inverse = np.unique(key, return_inverse=True)
+            parts.append((unique, np.stack([np.bincount(inverse, v, len(unique)) for v in values])))
+    if dense:
+        keys = np.flatnonzero(sums[-1])
+        sums = sums[:, keys]
+    elif parts:
+        every_key = np.concatenate([k for k, _ in parts])
+        keys, inverse = np.unique(every_key, return_inverse=True)
+        stacked = np.concatenate([v for _, v in parts], axis=1)
+        sums = np.stack([np.bincount(inverse, row, len(keys)) for row in stacked])
+    else:
         return []
-    keys = np.concatenate([k for k, _ in parts])
-    values = np.concatenate([v for _, v in parts], axis=1)
-    unique, inverse = np.unique(keys, return_inverse=True)
-    sums = np.stack([np.bincount(inverse, row, len(unique)) for row in values])
-    return [_row(m, dims, sizes, int(k), sums[:, i], first_day) for i, k in enumerate(unique)]
+    return [_row(m, dims, sizes, int(k), sums[:, i], first_day) for i, k in enumerate(keys)]
 
 
 def _row(

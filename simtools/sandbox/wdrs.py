@@ -217,10 +217,11 @@ class WdrIndex:
             pages = self._queries.page(self.select(query), sort, offset, limit)
         return self._one_at_a_time(pages)
 
-    def every(self, query: WdrQuery) -> Iterator[Batch]:
-        """Every session ``query`` selects, in ``created_at`` order, a day or so at a time."""
+    def every(self, query: WdrQuery, *, ordered: bool = True) -> Iterator[Batch]:
+        """Every session ``query`` selects, a day or so at a time: in ``created_at`` order, or
+        just day by day when not ``ordered``."""
         with self._lock:
-            chunks = self._queries.drawn(self.select(query))
+            chunks = self._queries.drawn(self.select(query), ordered=ordered)
         return self._one_at_a_time(chunks)
 
     def _one_at_a_time(self, batches: Iterator[Batch]) -> Iterator[Batch]:
