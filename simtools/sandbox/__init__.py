@@ -12,12 +12,14 @@
   runs), ``state`` (the live store) and ``advance(seconds)`` (moves the sandbox clock, so
   actions settle without waiting).
 - Routes follow ``CONTRACT.md``: register, validate codes, SIM cards (list, get, patch,
-  delete, enable / disable / set_standby), SIM card actions, SIM card groups, ``/reports/wdrs``
-  and ``/wireless/detail_records_reports``.
-- Usage records add up to consumption: for each fleet SIM, the ``uplink_data`` +
-  ``downlink_data`` amounts (MB) of its records from the first of the current month (UTC) on
-  equal its ``current_billing_period_consumed_data`` in MB (KB/1024, GB*1024) within 1e-6
-  (see :mod:`simtools.sandbox.wdrs`).
+  delete, enable / disable / set_standby), SIM card actions, SIM card groups, ``/reports/wdrs``,
+  ``/wireless/detail_records_reports``, ``/detail_records`` and ``/usage_reports`` (+ options).
+- Usage history: 13 months of per-session records, drawn on demand (see
+  :mod:`simtools.sandbox.usage_model`); ``state.wdrs.anomalies()`` names the injected runaway
+  devices and stolen SIMs. Records add up to consumption: for each fleet SIM, the
+  ``uplink_data`` + ``downlink_data`` amounts (MB) of its records from the first of the current
+  month (UTC) on equal its ``current_billing_period_consumed_data`` in MB (KB/1024, GB*1024)
+  within 1e-6 (see :mod:`simtools.sandbox.wdrs`).
 - :func:`main` is ``simtools sandbox`` / ``python -m simtools.sandbox``.
 """
 

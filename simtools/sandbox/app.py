@@ -1,7 +1,9 @@
 """The sandbox's ASGI app: Telnyx wireless routes under ``/v2``, authentication and errors.
 
 Layers, outermost first: the request log, the faults (rate limit, latency, errors, drops; see
-:mod:`simtools.sandbox.faults`), Bearer authentication, then :mod:`simtools.sandbox.routes`.
+:mod:`simtools.sandbox.faults`), Bearer authentication, then the routes:
+:mod:`simtools.sandbox.routes` and, for usage history, :mod:`.wdr_routes`, :mod:`.reports`,
+:mod:`.detail_records` and :mod:`.usage_reports`.
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from simtools.sandbox.detail_records import detail_record_routes
 from simtools.sandbox.faults import Faults, FaultsMiddleware, RequestLog, RequestLogMiddleware
 from simtools.sandbox.reports import report_routes
 from simtools.sandbox.routes import API_PREFIX, build_routes, json_response
 from simtools.sandbox.state import SandboxState
+from simtools.sandbox.usage_reports import usage_report_routes
+from simtools.sandbox.wdr_routes import wdr_routes
 from simtools.sandbox.wire import ApiProblem, error_body, error_object
 
 __all__ = ["API_PREFIX", "create_app"]
@@ -79,6 +84,9 @@ def create_app(
     routes = [
         *build_routes(state),
         *report_routes(state.reports, API_PREFIX),
+        *wdr_routes(state.wdrs, API_PREFIX),
+        *detail_record_routes(state.wdrs, state.clock.now, API_PREFIX),
+        *usage_report_routes(state.wdrs, state.clock.now, API_PREFIX),
         Route("/health", _health, methods=["GET"]),
     ]
     app = Starlette(

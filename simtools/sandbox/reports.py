@@ -3,7 +3,7 @@
 A job is ``pending`` for ``action_delay`` seconds after creation, then ``complete`` with a
 ``report_url`` on the sandbox itself (``/files/wdr_reports/<id>.csv``, no key needed, like the
 pre-signed links of the real API). The CSV holds the records of ``GET /reports/wdrs`` in the job's
-time range, one row each, amounts in MB.
+time range, one row each in ``created_at`` order, amounts in MB; it is written as it is downloaded.
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ import csv
 import io
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from simtools.sandbox.params import is_uuid, page_param, parse_body
@@ -130,37 +129,44 @@ class WdrReports:
         job.deleted = True
         return job
 
-    def csv(self, job_id: str) -> str | None:
-        """The CSV of a complete job, or None when there is none (unknown, pending, deleted)."""
+    def csv(self, job_id: str) -> Iterator[str] | None:
+        """The CSV of a complete job in chunks, or None when there is none (unknown, pending,
+        deleted). Chunks are made as they are read, so a year of a large fleet streams."""
         with self._lock:
             job = self._jobs.get(job_id)
         if job is None or job.deleted or not self._complete(job):
             return None
+        return self._rows(job.query)
+
+    def _rows(self, query: WdrQuery) -> Iterator[str]:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
-        for row in self._index.query(job.query):
-            r = row.record
-            writer.writerow(
-                [
-                    r["id"],
-                    r["created_at"],
-                    r["sim_card_id"],
-                    r.get("sim_group_id", ""),
-                    r.get("sim_group_name", ""),
-                    r["imsi"],
-                    r["mcc"],
-                    r["mnc"],
-                    r["phone_number"],
-                    r["duration_seconds"],
-                    r["uplink_data"]["amount"],
-                    r["downlink_data"]["amount"],
-                    r["rate"]["amount"],
-                    r["cost"]["amount"],
-                    r["cost"]["currency"],
-                ]
-            )
-        return out.getvalue()
+        for batch in self._index.every(query):
+            for r in self._index.wdrs(batch):
+                writer.writerow(
+                    [
+                        r["id"],
+                        r["created_at"],
+                        r["sim_card_id"],
+                        r.get("sim_group_id", ""),
+                        r.get("sim_group_name", ""),
+                        r["imsi"],
+                        r["mcc"],
+                        r["mnc"],
+                        r["phone_number"],
+                        r["duration_seconds"],
+                        r["uplink_data"]["amount"],
+                        r["downlink_data"]["amount"],
+                        r["rate"]["amount"],
+                        r["cost"]["amount"],
+                        r["cost"]["currency"],
+                    ]
+                )
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+        yield out.getvalue()
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -194,10 +200,11 @@ def report_routes(reports: WdrReports, prefix: str) -> list[Route]:
         return _json({"data": reports.wire(job, str(request.base_url))})
 
     async def download(request: Request) -> Response:
-        text = await run_in_threadpool(reports.csv, str(request.path_params["id"]))
-        if text is None:
+        chunks = reports.csv(str(request.path_params["id"]))
+        if chunks is None:
             return Response("No such report file.\n", status_code=404, media_type="text/plain")
-        return Response(text, media_type="text/csv")
+        # A sync iterator: starlette draws each chunk in its thread pool, off the event loop.
+        return StreamingResponse(chunks, media_type="text/csv")
 
     path = f"{prefix}/wireless/detail_records_reports"
     return [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,7 +22,6 @@ from simtools.sandbox.params import (
     uuid_param,
 )
 from simtools.sandbox.state import SandboxState, SimQuery
-from simtools.sandbox.wdrs import WDR_SORT_FIELDS, WdrQuery, parse_instant
 from simtools.sandbox.wire import ApiProblem, dumps, list_body
 
 __all__ = ["API_PREFIX", "build_routes", "json_response"]
@@ -40,16 +38,6 @@ _ACTION_FILTER_TYPES = (
     "set_public_ip",
     "enable_voice",
     "disable_voice",
-)
-_WDR_EXACT = (
-    "id",
-    "mcc",
-    "mnc",
-    "imsi",
-    "sim_group_name",
-    "sim_group_id",
-    "sim_card_id",
-    "phone_number",
 )
 
 
@@ -245,36 +233,6 @@ def build_routes(state: SandboxState) -> list[Route]:
     async def delete_group(request: Request) -> Response:
         return json_response({"data": state.delete_group(_path_id(request, "SIM card group"))})
 
-    async def list_wdrs(request: Request) -> Response:
-        params = request.query_params
-        bounds = []
-        for name in ("start_date", "end_date"):
-            raw = text_param(params, name)
-            instant = parse_instant(raw) if raw is not None else None
-            if raw is not None and instant is None:
-                raise ApiProblem.single(
-                    400,
-                    "10015",
-                    f"{name} must be an ISO 8601 date-time such as 2021-05-01T00:00:00Z; "
-                    f"got {raw!r}.",
-                    parameter=name,
-                )
-            bounds.append(None if instant is None else int(instant * 1000))
-        if bounds[0] is not None and bounds[1] is not None and bounds[0] > bounds[1]:
-            raise ApiProblem.single(
-                400, "10015", "start_date must not be after end_date.", parameter="start_date"
-            )
-        allowed_sorts = [*WDR_SORT_FIELDS, *(f"-{f}" for f in WDR_SORT_FIELDS)]
-        sort = csv_param(params, "sort", allowed_sorts) or ("created_at",)
-        exact = tuple((k, v) for k in _WDR_EXACT if (v := text_param(params, k)) is not None)
-        page = page_param(params, max_size=1000)
-        # A fleet-wide query draws every SIM's records the first time (seconds on a 100k
-        # fleet): off the event loop, so other requests are still answered meanwhile.
-        query = WdrQuery(bounds[0], bounds[1], exact, sort)
-        rows = await run_in_threadpool(state.wdrs.query, query)
-        chunk = [dumps(row.record) for row in page.slice(rows)]
-        return Response(list_body(chunk, page, len(rows)), media_type="application/json")
-
     v2 = API_PREFIX
     return [
         Route(f"{v2}/actions/register/sim_cards", register, methods=["POST"]),
@@ -293,7 +251,6 @@ def build_routes(state: SandboxState) -> list[Route]:
         Route(f"{v2}/sim_card_groups/{{id}}", get_group, methods=["GET"]),
         Route(f"{v2}/sim_card_groups/{{id}}", update_group, methods=["PATCH"]),
         Route(f"{v2}/sim_card_groups/{{id}}", delete_group, methods=["DELETE"]),
-        Route(f"{v2}/reports/wdrs", list_wdrs, methods=["GET"]),
     ]
 
 

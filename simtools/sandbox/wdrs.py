@@ -1,40 +1,51 @@
-"""Wireless detail records (``GET /reports/wdrs``) of the synthetic fleet.
+"""Wireless detail records of the synthetic fleet: one per data session, 13 months of them.
 
-Each fleet SIM's records are drawn on first use from its own seed, so they are reproducible and a
-large fleet pays only for what is asked. The records inside the current billing period (the
-calendar month, UTC, of the moment the fleet was built) add up to the SIM's
-``current_billing_period_consumed_data``:
+Nothing is stored: :class:`WdrIndex` builds the fleet's usage profile on first use
+(:mod:`simtools.sandbox.usage_model`) and draws the sessions a page needs
+(:mod:`simtools.sandbox.usage_query`), the same every time. Amounts follow two rules:
 
-    sum(uplink_data.amount + downlink_data.amount  for records of the SIM
-        with period_start <= created_at <= fleet build time)
-      == amount * {KB: 1/1024, MB: 1, GB: 1024}[unit]   (MB, within 1e-6)
+* Before the current billing period (the calendar month, UTC, of the moment the fleet was built),
+  a session's total is the SIM's baseline times its share of a typical day, rounded to 1e-6 MB.
+* Inside the period, the SIM's sessions split its ``current_billing_period_consumed_data``
+  in proportion to their shares; each part is rounded to 1e-6 MB and the largest absorbs the
+  remainder (to 1e-9), so that
 
-Every WDR amount is a number of MB (``unit`` is always ``"MB"``). Records before the period are
-history of the previous month and count towards nothing. ``start_date`` is inclusive and
-``end_date`` exclusive; pass ``start_date`` = the first of the month (``...-01T00:00:00Z``) to get
-exactly the period's records. SIMs registered through the API, or
-with nothing consumed this period, have no records in the period.
+      sum(uplink_data.amount + downlink_data.amount  for records of the SIM
+          with period_start <= created_at <= fleet build time)
+        == amount * {KB: 1/1024, MB: 1, GB: 1024}[unit]   (MB, within 1e-6)
+
+Every WDR amount is a number of MB (``unit`` is always ``"MB"``); uplink is rounded to 1e-6 and
+downlink is the rest (to 1e-9). ``cost`` is ``rate`` times the total, rounded to 1e-6, in the
+account's currency. ``start_date`` is inclusive and ``end_date`` exclusive. SIMs registered
+through the API have no records, nor have SIMs never connected; idle SIMs have none since they fell
+silent. SIMs that move group or leave keep their history and its group labels.
 """
 
 from __future__ import annotations
 
-import random
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
+from functools import cached_property
 from typing import Any
 
-from simtools.sandbox.records import NETWORKS, SimRecord, uuid_from
-from simtools.sandbox.synthetic import gc_paused, month_start
+import numpy as np
+import numpy.typing as npt
+
+from simtools.sandbox.networks import ACCOUNT_CURRENCY, NETWORKS
+from simtools.sandbox.records import SimRecord
+from simtools.sandbox.sessions import Batch, draw_range
+from simtools.sandbox.usage_model import DAY_MS, Anomaly, UsageModel
+from simtools.sandbox.usage_query import Selection, SessionQueries, TooBigToSort
+from simtools.sandbox.wdr_ids import decode_wdr_id, wdr_id
 from simtools.sandbox.wire import iso
 
-__all__ = ["WDR_SORT_FIELDS", "WdrIndex", "WdrQuery", "WdrRow", "parse_instant", "sim_wdrs"]
+__all__ = ["WDR_SORT_FIELDS", "Amounts", "TooBigToSort", "WdrIndex", "WdrQuery", "parse_instant"]
 
-#: Per-MB rate by mobile country code (USD).
-_RATES = {"310": 0.006, "302": 0.008}
-_ROAMING_RATE = 0.01
-#: Fields ``sort`` accepts, each with the key it sorts on.
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+#: Fields ``sort`` accepts.
 WDR_SORT_FIELDS = (
     "created_at",
     "duration_seconds",
@@ -49,91 +60,18 @@ WDR_SORT_FIELDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class WdrRow:
-    """A record and the values the endpoint filters and sorts on."""
-
-    created_ms: int
-    record: dict[str, Any]
-
-    def key(self, field: str) -> Any:
-        if field == "created_at":
-            return self.created_ms
-        return self.record.get(field) or ""
+def _contains(text: str, value: str) -> bool:
+    return value in text
 
 
-def _split(total: float, weights: list[float]) -> list[float]:
-    """``total`` in parts proportional to ``weights``, rounded to 1e-6 MB except the last, which
-    takes the remainder (to 1e-9), so the parts add up to ``total`` within 1e-6."""
-    scale = sum(weights)
-    parts = [round(total * w / scale, 6) for w in weights[:-1]]
-    return [*parts, round(total - sum(parts), 9)]
-
-
-def _record(
-    rng: random.Random,
-    sim: SimRecord,
-    group: tuple[str, str] | None,
-    when_ms: int,
-    megabytes: float,
-) -> WdrRow:
-    mcc, mnc, _lat, _lon = NETWORKS[int(rng.random() * len(NETWORKS))]
-    uplink = round(megabytes * (0.05 + 0.25 * rng.random()), 6)
-    rate = _RATES.get(mcc, _ROAMING_RATE)
-    record: dict[str, Any] = {
-        "id": uuid_from(rng),
-        "record_type": "wdr",
-        "created_at": iso(when_ms / 1000),
-        "duration_seconds": 30 + int(rng.random() * 7170),
-        "sim_card_id": sim.id,
-    }
-    if group is not None:
-        record["sim_group_id"], record["sim_group_name"] = group
-    record["imsi"] = sim.wire["imsi"]
-    record["mcc"] = mcc
-    record["mnc"] = mnc
-    record["phone_number"] = sim.wire["msisdn"]
-    record["uplink_data"] = {"amount": uplink, "unit": "MB"}
-    record["downlink_data"] = {"amount": round(megabytes - uplink, 9), "unit": "MB"}
-    record["rate"] = {"amount": f"{rate:.4f}", "currency": "USD"}
-    record["cost"] = {"amount": f"{rate * megabytes:.6f}", "currency": "USD"}
-    return WdrRow(when_ms, record)
-
-
-class Periods:
-    """The current billing period (``start_ms`` to ``now``) and the month before it."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-        self.start_ms = int(month_start(now) * 1000)
-        self.previous_start_ms = int(month_start(month_start(now) - 1.0) * 1000)
-
-
-def sim_wdrs(sim: SimRecord, group: tuple[str, str] | None, periods: Periods) -> list[WdrRow]:
-    """The records of fleet SIM ``sim``; ``group`` is its (id, name) when the fleet was built.
-    Sorted by ``created_at``."""
-    rng = random.Random(sim.detail_seed ^ 0x5EED_5EED)
-    rows = []
-    start_ms, now_ms = periods.start_ms, int(periods.now * 1000)
-    total = sim.consumed_mb
-    if total > 0:
-        count = 1 if total < 0.01 else 1 + int(rng.random() * 3)
-        stamps = sorted(rng.randint(start_ms, now_ms) for _ in range(count))
-        weights = [0.2 + 0.8 * rng.random() for _ in range(count)]
-        for stamp, part in zip(stamps, _split(total, weights), strict=True):
-            rows.append(_record(rng, sim, group, stamp, part))
-    # History: the month before the period, from the SIM's creation on.
-    low = max(periods.previous_start_ms, int(sim.created * 1000))
-    if low < start_ms - 1:
-        for _ in range(int(rng.random() * 4)):
-            megabytes = round(rng.expovariate(1 / 80), 6)
-            rows.append(_record(rng, sim, group, rng.randint(low, start_ms - 1), megabytes))
-    rows.sort(key=_created)
-    return rows
-
-
-def _created(row: WdrRow) -> int:
-    return row.created_ms
+#: Operators of :attr:`WdrQuery.like`, each a test on text.
+TEXT_TESTS: dict[str, Callable[[str, str], bool]] = {
+    "eq": str.__eq__,
+    "contains": _contains,
+    "starts_with": str.startswith,
+    "ends_with": str.endswith,
+}
+_RATES = np.array([float(n.rate) for n in NETWORKS])
 
 
 def parse_instant(text: str) -> float | None:
@@ -149,7 +87,7 @@ def parse_instant(text: str) -> float | None:
 
 @dataclass(frozen=True)
 class WdrQuery:
-    """What ``GET /reports/wdrs`` asks for; also the key of the cached result."""
+    """What a usage query asks for; also the key of cached results."""
 
     start_ms: int | None = None
     end_ms: int | None = None
@@ -157,58 +95,226 @@ class WdrQuery:
     exact: tuple[tuple[str, str], ...] = ()
     #: Sort fields, ``-`` prefix for descending.
     sort: tuple[str, ...] = ("created_at",)
+    #: Text tests as (field, operator of :data:`TEXT_TESTS`, value).
+    like: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Amounts:
+    """MB, cost and rate of each session of a batch, as the wire writes them."""
+
+    total: F64
+    uplink: F64
+    downlink: F64
+    cost: F64
+
+
+def _period_part(consumed: F64, share: F64, period_sum: F64) -> F64:
+    """A session's part of its SIM's period consumption, rounded as written (one expression, so
+    that every path that computes it gets the same bits)."""
+    return np.round(consumed * share / np.where(period_sum > 0, period_sum, 1.0), 6)
 
 
 class WdrIndex:
-    """The fleet's records, drawn on first use (per SIM, or all at once when a query spans the
-    fleet) and never changed after: SIMs that move group or leave keep their history."""
+    """The fleet's records, drawn on demand; ``fleet_sims`` pairs each SIM with its group label
+    (id, name) when the fleet was built."""
 
     def __init__(self, fleet_sims: list[tuple[SimRecord, tuple[str, str] | None]], now: float):
-        self._fleet = {sim.id: (sim, group) for sim, group in fleet_sims}
-        self._periods = Periods(now)
-        self._per_sim: dict[str, list[WdrRow]] = {}
-        self._all: list[WdrRow] | None = None
-        self._cache: dict[WdrQuery, list[WdrRow]] = {}
-        self._lock = threading.Lock()
+        self._fleet = fleet_sims
+        # Tags and status as built: a PATCH replaces the list and the status object, so keeping
+        # the references is a snapshot that costs nothing.
+        self._tags: list[list[str]] = [sim.wire["tags"] for sim, _ in fleet_sims]
+        self._statuses = [sim.wire["status"]["value"] for sim, _ in fleet_sims]
+        self._now = now
+        self._lock = threading.RLock()
 
-    def _rows_of(self, sim_id: str) -> list[WdrRow]:
-        rows = self._per_sim.get(sim_id)
-        if rows is None:
-            entry = self._fleet.get(sim_id)
-            rows = sim_wdrs(entry[0], entry[1], self._periods) if entry else []
-            self._per_sim[sim_id] = rows
-        return rows
-
-    def _every_row(self) -> list[WdrRow]:
-        if self._all is None:
-            with gc_paused():
-                rows = [row for sim_id in self._fleet for row in self._rows_of(sim_id)]
-            rows.sort(key=_created)
-            self._all = rows
-        return self._all
-
-    def query(self, query: WdrQuery) -> list[WdrRow]:
+    @cached_property
+    def _queries(self) -> SessionQueries:
         with self._lock:
-            cached = self._cache.get(query)
-            if cached is not None:
-                return cached
-            exact = dict(query.exact)
-            sim_id = exact.get("sim_card_id")
-            rows = self._rows_of(sim_id) if sim_id is not None else self._every_row()
-            low = query.start_ms if query.start_ms is not None else -(2**63)
-            high = query.end_ms if query.end_ms is not None else 2**63
-            found = [
-                row
-                for row in rows
-                if low <= row.created_ms < high
-                and all(row.record.get(k) == v for k, v in query.exact)
-            ]
-            # Stable sorts from the last key to the first give the multi-key order.
-            for field in reversed(query.sort):
-                found.sort(
-                    key=partial(WdrRow.key, field=field.lstrip("-")), reverse=field[0] == "-"
-                )
-            if len(self._cache) >= 32:
-                self._cache.clear()
-            self._cache[query] = found
-            return found
+            model = UsageModel(self._fleet, self._now, tags=self._tags, statuses=self._statuses)
+            n = len(model)
+            self._period_sum = np.full(n, np.nan)
+            self._remainder = np.zeros(n)
+            self._remainder_at = np.full((n, 2), -1, dtype=np.int64)
+            return SessionQueries(model)
+
+    @property
+    def model(self) -> UsageModel:
+        return self._queries.model
+
+    def anomalies(self) -> list[Anomaly]:
+        """The injected anomalies (runaway devices, stolen SIMs roaming abroad)."""
+        return list(self.model.anomalies)
+
+    # -- selecting ---------------------------------------------------------------------------
+
+    @cached_property
+    def _texts(self) -> dict[str, list[str]]:
+        m = self.model
+        return {
+            "sim_card_id": m.ids,
+            "imsi": [str(s.wire["imsi"]) for s in m.sims],
+            "phone_number": [str(s.wire["msisdn"]) for s in m.sims],
+            "sim_group_id": [label[0] if label else "" for label in m.labels],
+            "sim_group_name": [label[1] if label else "" for label in m.labels],
+            "sim_card_tags": [",".join(tags) for tags in self._tags],
+        }
+
+    @cached_property
+    def _seeds(self) -> list[int]:
+        return [int(s) for s in self.model.seed]
+
+    def _network_test(self, field: str, op: str, value: str) -> frozenset[int]:
+        test = TEXT_TESTS[op]
+        return frozenset(i for i, n in enumerate(NETWORKS) if test(getattr(n, field), value))
+
+    def select(self, query: WdrQuery) -> Selection:
+        """The sessions ``query`` asks for."""
+        m = self.model
+        t0 = max(m.history_ms, query.start_ms if query.start_ms is not None else m.history_ms)
+        t1 = min(m.now_ms, query.end_ms if query.end_ms is not None else m.now_ms)
+        mask = np.ones(len(m), dtype=bool)
+        nets: frozenset[int] | None = None
+        one: tuple[int, int] | None = None
+        tests = [(f, "eq", v) for f, v in query.exact] + list(query.like)
+        for field, op, value in tests:
+            if field in ("mcc", "mnc"):
+                found = self._network_test(field, op, value)
+                nets = found if nets is None else nets & found
+            elif field == "id":
+                decoded = decode_wdr_id(value, self._seeds)
+                if decoded is None:
+                    mask[:] = False
+                    continue
+                sim, day, ordinal = decoded
+                keep = np.zeros(len(m), dtype=bool)
+                keep[sim] = True
+                mask &= keep
+                t0, t1 = max(t0, day * DAY_MS), min(t1, (day + 1) * DAY_MS)
+                one = (day, ordinal)
+            else:
+                test = TEXT_TESTS[op]
+                texts = self._texts[field]
+                mask &= np.array([test(t, value) for t in texts], dtype=np.bool_)
+        if nets is not None:
+            # Only SIMs at home on one of the networks, or travelling to one, can have sessions.
+            reach = np.isin(m.home, list(nets))
+            reach[m.e_sim[np.isin(m.e_net, list(nets))]] = True
+            mask &= reach
+        ident = (query.exact, query.like)
+        return Selection(np.flatnonzero(mask), nets, t0, t1, ident, one)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def total(self, query: WdrQuery) -> int:
+        with self._lock:
+            return self._queries.count(self.select(query))
+
+    def batches(self, query: WdrQuery, offset: int, limit: int) -> Iterator[Batch]:
+        """The sessions of one page, in order; raises :class:`TooBigToSort` at once."""
+        sort = tuple((f.lstrip("-"), f.startswith("-")) for f in query.sort)
+        with self._lock:
+            pages = self._queries.page(self.select(query), sort, offset, limit)
+        return self._one_at_a_time(pages)
+
+    def every(self, query: WdrQuery, *, ordered: bool = True) -> Iterator[Batch]:
+        """Every session ``query`` selects, a day or so at a time: in ``created_at`` order, or
+        just day by day when not ``ordered``."""
+        with self._lock:
+            chunks = self._queries.drawn(self.select(query), ordered=ordered)
+        return self._one_at_a_time(chunks)
+
+    def _one_at_a_time(self, batches: Iterator[Batch]) -> Iterator[Batch]:
+        """``batches`` with the lock held while each is drawn, not in between (a long export
+        must not hold off other requests)."""
+        while True:
+            with self._lock:
+                batch = next(batches, None)
+            if batch is None:
+                return
+            yield batch
+
+    # -- amounts and records -----------------------------------------------------------------
+
+    def _ensure_period(self, sims: I64) -> None:
+        """Work out, for SIMs not seen yet, their share total over the period and which session
+        absorbs the rounding remainder."""
+        m = self.model
+        missing = sims[np.isnan(self._period_sum[sims])]
+        if not len(missing):
+            return
+        batch = Batch.concat(draw_range(m, missing, m.period_day, m.build_day + 1))
+        pos = np.searchsorted(missing, batch.sim)
+        share_sum = np.bincount(pos, batch.unit, len(missing)).astype(np.float64)
+        parts = _period_part(m.consumed[batch.sim], batch.unit, share_sum[pos])
+        written = np.bincount(pos, parts, len(missing)).astype(np.float64)
+        order = np.lexsort((-parts, pos))
+        leaders = order[np.r_[True, pos[order][1:] != pos[order][:-1]]] if len(order) else order
+        self._period_sum[missing] = share_sum
+        self._remainder[missing] = m.consumed[missing] - written
+        self._remainder_at[batch.sim[leaders]] = np.stack(
+            [batch.day[leaders], batch.ordinal[leaders]], axis=1
+        )
+
+    def amounts(self, batch: Batch) -> Amounts:
+        m = self.model
+        with self._lock:
+            total = np.round(m.base[batch.sim] * batch.unit, 6)
+            current = batch.t_ms >= m.period_ms
+            if current.any():
+                self._ensure_period(np.unique(batch.sim[current]))
+                part = _period_part(m.consumed[batch.sim], batch.unit, self._period_sum[batch.sim])
+                at = self._remainder_at[batch.sim]
+                fix = (at[:, 0] == batch.day) & (at[:, 1] == batch.ordinal)
+                part = np.where(fix, np.round(part + self._remainder[batch.sim], 9), part)
+                total = np.where(current, part, total)
+        uplink = np.round(total * batch.upfrac, 6)
+        return Amounts(
+            total, uplink, np.round(total - uplink, 9), np.round(_RATES[batch.net] * total, 6)
+        )
+
+    def record_id(self, sim: int, day: int, ordinal: int) -> str:
+        return wdr_id(sim, day, ordinal, self._seeds[sim])
+
+    def wdrs(self, batch: Batch) -> list[dict[str, Any]]:
+        """The WDRs of ``batch`` as the wire writes them."""
+        m = self.model
+        a = self.amounts(batch)
+        out = []
+        rows = zip(
+            batch.sim.tolist(),
+            batch.day.tolist(),
+            batch.ordinal.tolist(),
+            batch.t_ms.tolist(),
+            batch.dur.tolist(),
+            batch.net.tolist(),
+            a.uplink.tolist(),
+            a.downlink.tolist(),
+            a.cost.tolist(),
+            strict=True,
+        )
+        for sim, day, ordinal, t, dur, net, up, down, cost in rows:
+            network, card, label = NETWORKS[net], m.sims[sim], m.labels[sim]
+            record: dict[str, Any] = {
+                "id": self.record_id(sim, day, ordinal),
+                "record_type": "wdr",
+                "created_at": iso(t / 1000),
+                "duration_seconds": dur,
+                "sim_card_id": card.id,
+            }
+            if label is not None:
+                record["sim_group_id"], record["sim_group_name"] = label
+            record["imsi"] = card.wire["imsi"]
+            record["mcc"] = network.mcc
+            record["mnc"] = network.mnc
+            record["phone_number"] = card.wire["msisdn"]
+            record["uplink_data"] = {"amount": up, "unit": "MB"}
+            record["downlink_data"] = {"amount": down, "unit": "MB"}
+            record["rate"] = {"amount": network.rate, "currency": ACCOUNT_CURRENCY}
+            record["cost"] = {"amount": f"{cost:.6f}", "currency": ACCOUNT_CURRENCY}
+            out.append(record)
+        return out
+
+    def sim_tags(self, sim: int) -> Sequence[str]:
+        """The SIM's tags as the fleet was built."""
+        return self._tags[sim]
