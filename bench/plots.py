@@ -22,9 +22,9 @@ def main() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from simtools.analysis.usage import usage_summary
     from simtools.frames import sim_cards_frame
     from simtools.plots import plot_usage_vs_limit, plot_utilization_histogram
-    from simtools.usage import usage_summary
     from simtools.widgets import usage_explorer
 
     def drawn(plot: Callable[[Any], Any]) -> Callable[[Any], None]:

@@ -9,8 +9,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from simtools._version import __version__
+from simtools.analysis.daily import daily_usage
+from simtools.analysis.usage import (
+    explode_tags,
+    near_limit,
+    project_period_end,
+    top_consumers,
+    usage_summary,
+)
 from simtools.client import SimClient
-from simtools.codes import ParsedCodes, parse_codes
 from simtools.errors import (
     ApiError,
     AuthenticationError,
@@ -28,18 +35,12 @@ from simtools.frames import (
     registration_frame,
     sim_card_groups_frame,
     sim_cards_frame,
+    usage_records_frame,
 )
 from simtools.frames.files import read_frame, write_frame
-from simtools.history import daily_usage, usage_records_frame
+from simtools.inputs.codes import ParsedCodes, parse_codes
 from simtools.results import RegistrationResult
 from simtools.snapshots import load_snapshots, save_snapshot
-from simtools.usage import (
-    explode_tags,
-    near_limit,
-    project_period_end,
-    top_consumers,
-    usage_summary,
-)
 from simtools.workflows.connect import connect, connection_banner
 from simtools.workflows.fleet import fleet_frame
 from simtools.workflows.lifecycle import disable, enable, set_standby
@@ -73,6 +74,11 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    # Tab completion shows the lazy names too, before their first use.
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = [

@@ -84,7 +84,7 @@ def _cmd_sims(args: argparse.Namespace) -> int:
 
 
 def _cmd_usage(args: argparse.Namespace) -> int:
-    from simtools.usage import usage_summary
+    from simtools.analysis.usage import usage_summary
     from simtools.workflows.fleet import fleet_frame
 
     with _client() as client:
@@ -106,7 +106,8 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
-    from simtools.history import daily_usage, usage_records_frame
+    from simtools.analysis.daily import daily_usage
+    from simtools.frames import usage_records_frame
 
     with _client() as client:
         records = client.usage_records(

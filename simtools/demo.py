@@ -102,9 +102,10 @@ def _onboard(client: SimClient, out: Path) -> pd.DataFrame:
 
 
 def _analyse(client: SimClient, out: Path, members: pd.DataFrame) -> None:
+    from simtools.analysis.daily import daily_usage
+    from simtools.analysis.usage import near_limit, project_period_end, top_consumers, usage_summary
+    from simtools.frames import usage_records_frame
     from simtools.frames.files import write_frame
-    from simtools.history import daily_usage, usage_records_frame
-    from simtools.usage import near_limit, project_period_end, top_consumers, usage_summary
     from simtools.workflows.fleet import fleet_frame
 
     _say("\n5. The fleet, summarised by group")

@@ -25,8 +25,8 @@ import pyarrow.parquet as pq
 from simtools.errors import InvalidInputError
 from simtools.frames.contracts import SNAPSHOTS
 from simtools.frames.files import read_parquet_frame, restore_frame_dtypes, write_frame
-from simtools.timeutil import to_utc_timestamp
-from simtools.usage import require_columns
+from simtools.frames.schema import require_columns
+from simtools.inputs.times import to_utc_timestamp
 
 __all__ = ["SNAPSHOT_COLUMNS", "load_snapshots", "save_snapshot"]
 

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simtools.analysis.usage import SUMMARY_COLUMNS as USAGE_SUMMARY_COLUMNS
 from simtools.frames import SIM_CARD_COLUMNS
-from simtools.usage import SUMMARY_COLUMNS as USAGE_SUMMARY_COLUMNS
 
 SIM_COLUMNS = SIM_CARD_COLUMNS
 

@@ -1,4 +1,4 @@
-"""Specification of registration-code parsing (simtools.codes)."""
+"""Specification of registration-code parsing (simtools.inputs.codes)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simtools.codes import (
+from simtools.errors import InvalidInputError
+from simtools.inputs.codes import (
     CodeEntry,
     CodeProblem,
     ParsedCodes,
     is_registration_code,
     parse_codes,
 )
-from simtools.errors import InvalidInputError
 
 A, B, C = "1234567890", "0123456789", "9876543210"
 

@@ -11,11 +11,11 @@ import pyarrow.parquet as pq
 import pytest
 from fleetdata import make_fleet_frame, wdr, wire_sims
 
+from simtools.analysis.daily import daily_usage
+from simtools.analysis.usage import project_period_end, usage_summary
 from simtools.errors import InvalidInputError, SimToolsDataWarning
-from simtools.frames import SIM_CARD_COLUMNS, sim_cards_frame
+from simtools.frames import SIM_CARD_COLUMNS, sim_cards_frame, usage_records_frame
 from simtools.frames.files import read_frame, restore_frame_dtypes, write_frame
-from simtools.history import daily_usage, usage_records_frame
-from simtools.usage import project_period_end, usage_summary
 
 FORMATS = ["csv", "parquet", "json", "xlsx"]
 

@@ -13,11 +13,11 @@ import httpx
 import pandas as pd
 import pytest
 
+from simtools.analysis.usage import usage_summary
 from simtools.client import SimClient
 from simtools.errors import SimToolsDataWarning
 from simtools.frames import sim_card_groups_frame
 from simtools.frames.contracts import FLEET
-from simtools.usage import usage_summary
 from simtools.workflows.fleet import fleet_frame
 
 MB = {"B": 1 / 1024**2, "KB": 1 / 1024, "MB": 1.0, "GB": 1024.0, "TB": 1024.0**2}

@@ -9,17 +9,13 @@ import pytest
 from conftest import MakeSandbox
 from fleetdata import wdr
 
+from simtools.analysis.daily import DAILY_USAGE_COLUMNS, daily_usage
+from simtools.analysis.usage import NO_KEY
 from simtools.client import SimClient
 from simtools.errors import InvalidInputError, SimToolsDataWarning
-from simtools.history import (
-    CURRENCIES,
-    DAILY_USAGE_COLUMNS,
-    USAGE_RECORD_COLUMNS,
-    daily_usage,
-    usage_records_frame,
-)
+from simtools.frames import USAGE_RECORD_COLUMNS, usage_records_frame
+from simtools.frames.contracts import CURRENCIES
 from simtools.models import UsageRecord
-from simtools.usage import NO_KEY
 from simtools.workflows.fleet import fleet_frame
 
 KB = 1 / 1024

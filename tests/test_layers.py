@@ -1,4 +1,9 @@
-"""The layers point one way: HTTP only in the client, no I/O in the pure modules."""
+"""The layers point one way, by a declared map that covers every module of simtools.
+
+Each module belongs to exactly one layer (:data:`LAYERS`); a layer may import only the layers
+:data:`ALLOWED` names for it, anywhere in a module (type-checking imports included). Third-party
+packages that do I/O or drawing are confined to the layers that need them (:data:`CONFINED`).
+"""
 
 from __future__ import annotations
 
@@ -7,59 +12,154 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "simtools"
-PURE = ("codes", "frames", "usage", "plots", "history", "results", "models", "checks")
-# Modules that serve HTTP or drive the client from outside, rather than calling the API directly.
-HTTP_ALLOWED = ("client", "sandbox")
+import simtools
+
+PACKAGE = Path(simtools.__file__).resolve().parent
+
+#: Layer -> the modules in it (a name ending in ``.*`` is a package and everything under it).
+LAYERS: dict[str, tuple[str, ...]] = {
+    # The error tree and the wire models know each other (an ApiError holds the API's errors).
+    "core": ("simtools.errors", "simtools._version", "simtools.models", "simtools.results"),
+    "inputs": ("simtools.inputs.*",),
+    "frames": ("simtools.frames.*",),
+    "analysis": ("simtools.analysis.*",),
+    "client": ("simtools.client.*",),
+    "store": ("simtools.snapshots",),
+    "plots": ("simtools.plots.*",),
+    "sandbox": ("simtools.sandbox.*",),
+    "workflows": ("simtools.workflows.*",),
+    "views": (
+        "simtools.widgets.*",
+        "simtools.cli",
+        "simtools.runbook.*",
+        "simtools.report",
+        "simtools.demo",
+        "simtools.__main__",
+    ),
+    "package": ("simtools",),
+}
+#: Layer -> the layers it may import (besides itself).
+ALLOWED: dict[str, set[str]] = {
+    "core": set(),
+    "inputs": {"core"},
+    "frames": {"core", "inputs"},
+    "analysis": {"core", "inputs", "frames"},
+    "client": {"core", "inputs"},
+    "store": {"core", "inputs", "frames"},
+    "plots": {"core", "inputs", "frames", "analysis"},
+    "sandbox": {"core"},
+    "workflows": {"core", "inputs", "frames", "analysis", "client", "store", "sandbox"},
+    "views": set(LAYERS) - {"views", "package"},
+    "package": set(LAYERS) - {"package"},
+}
+#: Imports that cross the map on purpose: (module, imported module) -> why.
+FORWARDERS = {
+    ("simtools.client", "simtools.workflows.registration"): (
+        "client.register forwards to the registration workflow, imported when called"
+    ),
+}
+#: Third-party package -> the layers that may import it.
+CONFINED: dict[str, set[str]] = {
+    "httpx": {"client", "sandbox"},
+    "matplotlib": {"plots", "views"},
+    "ipywidgets": {"views"},
+    "IPython": {"views", "workflows"},
+    "uvicorn": {"sandbox"},
+    "starlette": {"sandbox"},
+    "tenacity": {"client"},
+    "pandas": set(LAYERS) - {"core", "client", "sandbox"},
+}
 
 
-def imported_modules(path: Path) -> set[str]:
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def modules() -> list[str]:
+    return sorted(module_name(p) for p in PACKAGE.rglob("*.py"))
+
+
+def layer_of(name: str) -> str | None:
+    """The layer a simtools module belongs to (the longest matching entry of the map)."""
+    best: tuple[int, str] | None = None
+    for layer, entries in LAYERS.items():
+        for entry in entries:
+            base = entry.removesuffix(".*")
+            hit = name == base or (entry.endswith(".*") and name.startswith(base + "."))
+            if hit and (best is None or len(base) > best[0]):
+                best = (len(base), layer)
+    return None if best is None else best[1]
+
+
+def imports_of(name: str) -> set[str]:
+    path = PACKAGE.parent.joinpath(*name.split("."))
+    path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
+    found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module == "simtools":
+            # from simtools import runbook: the module of that name, not the package root
+            found.update(f"simtools.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
+            found.add(node.module)
+    return found
 
 
-def modules() -> list[Path]:
-    return sorted(PACKAGE.rglob("*.py"))
+def test_every_module_belongs_to_exactly_one_layer() -> None:
+    """The map covers every module: a new module must be placed in a layer."""
+    unplaced = [name for name in modules() if layer_of(name) is None]
+    assert not unplaced, f"modules in no layer of LAYERS: {unplaced}"
+    assert len(modules()) > 80
 
 
-@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_only_the_client_and_the_sandbox_import_httpx(path: Path) -> None:
-    """httpx is imported by the client package (and the sandbox's tooling) alone."""
-    top = path.relative_to(PACKAGE).parts[0].removesuffix(".py")
-    uses_httpx = any(name.split(".")[0] == "httpx" for name in imported_modules(path))
-    assert not uses_httpx or top in HTTP_ALLOWED
+def upward_imports(name: str, imported: set[str]) -> list[str]:
+    """The imports of module ``name`` that its layer may not make."""
+    layer = layer_of(name)
+    assert layer is not None
+    bad = []
+    for other in sorted(imported):
+        target = layer_of(other) if other.startswith("simtools") else None
+        if target is None or (name, other) in FORWARDERS:
+            continue
+        if target != layer and target not in ALLOWED[layer]:
+            bad.append(f"{name} ({layer}) imports {other} ({target})")
+    return bad
 
 
-@pytest.mark.parametrize("name", PURE)
-def test_pure_modules_do_not_reach_up(name: str) -> None:
-    """Pure layers import neither the client, the widgets, the CLI nor the sandbox."""
-    module = PACKAGE / f"{name}.py"
-    files = [module] if module.exists() else sorted((PACKAGE / name).glob("*.py"))
-    assert files
-    imports = set().union(*(imported_modules(f) for f in files))
-    upward = {
-        "simtools.client",
-        "simtools.widgets",
-        "simtools.cli",
-        "simtools.sandbox",
-        "simtools.workflows.fleet",
-        "simtools.workflows.connect",
-        "httpx",
-        "ipywidgets",
-    }
-    assert not {i for i in imports if any(i == u or i.startswith(u + ".") for u in upward)}
+@pytest.mark.parametrize("name", modules())
+def test_a_module_imports_only_the_layers_below_it(name: str) -> None:
+    """Data flows one way: wire -> models -> frames -> analysis/plots -> workflows -> views."""
+    assert upward_imports(name, imports_of(name)) == []
 
 
-@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_only_plots_and_widgets_import_matplotlib(path: Path) -> None:
-    """matplotlib stays inside the plotting layer and the views and reports built on it."""
-    rel = path.relative_to(PACKAGE)
-    uses = any(name.split(".")[0] == "matplotlib" for name in imported_modules(path))
-    allowed = rel.parts[0] in ("plots.py", "widgets", "demo.py", "plots")
-    assert not uses or allowed
+@pytest.mark.parametrize("name", modules())
+def test_io_and_drawing_packages_stay_in_their_layers(name: str) -> None:
+    """httpx only in the client and the sandbox; matplotlib in plots and views; no pandas in the
+    models, errors, the client or the sandbox (frames and analysis never import httpx)."""
+    layer = layer_of(name)
+    for imported in imports_of(name):
+        top = imported.split(".")[0]
+        if top in CONFINED:
+            assert layer in CONFINED[top], f"{name} ({layer}) imports {top}"
+
+
+def test_the_map_itself_is_one_way() -> None:
+    """No two layers may import each other, so the map has no cycle."""
+    for layer, allowed in ALLOWED.items():
+        for other in allowed:
+            assert layer not in ALLOWED[other], (layer, other)
+
+
+def test_the_check_catches_an_upward_import() -> None:
+    """A frames module importing the client, or the client importing a workflow other than
+    its forwarder, is reported (the check can fail)."""
+    assert upward_imports("simtools.frames.pages", {"simtools.client._core", "pandas"}) == [
+        "simtools.frames.pages (frames) imports simtools.client._core (client)"
+    ]
+    assert upward_imports("simtools.client", {"simtools.workflows.fleet"}) != []
+    assert upward_imports("simtools.client", {"simtools.workflows.registration"}) == []

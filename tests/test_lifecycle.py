@@ -11,7 +11,7 @@ import pytest
 import simtools
 from simtools.client import SimClient
 from simtools.errors import InvalidInputError
-from simtools.history import usage_records_frame
+from simtools.frames import usage_records_frame
 from simtools.workflows.fleet import fleet_frame
 from simtools.workflows.lifecycle import ACTION_COLUMNS
 

@@ -18,15 +18,15 @@ from conftest import MakeSandbox
 from fleetdata import make_fleet_frame
 from matplotlib.figure import Figure
 
+from simtools.analysis.usage import NO_KEY, NO_TAG
 from simtools.client import SimClient
 from simtools.client.retrying import NO_RETRIES
-from simtools.codes import parse_codes
 from simtools.errors import AuthenticationError, InvalidInputError
 from simtools.frames.files import read_frame
+from simtools.inputs.codes import parse_codes
 from simtools.models import CodeValidation, SimCardGroup
 from simtools.results import CodeOutcome, RegistrationResult
 from simtools.sandbox import Sandbox
-from simtools.usage import NO_KEY, NO_TAG
 from simtools.widgets import api_key_form, apply_api_key, register_form, usage_explorer
 from simtools.widgets.codeinput import (
     Upload,

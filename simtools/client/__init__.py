@@ -10,7 +10,6 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
-from simtools.checks import check_filter_statuses, check_register_status, check_tags, check_uuid
 from simtools.client._core import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_CONCURRENCY,
@@ -24,8 +23,15 @@ from simtools.client._wire import (
     parse_json,
     shape_error,
 )
-from simtools.codes import parse_codes
 from simtools.errors import ApiError, InvalidInputError
+from simtools.inputs.arguments import (
+    check_filter_statuses,
+    check_register_status,
+    check_tags,
+    check_uuid,
+)
+from simtools.inputs.codes import parse_codes
+from simtools.inputs.times import to_utc_timestamp
 from simtools.models import (
     CodeValidation,
     RegisterResponse,
@@ -34,7 +40,6 @@ from simtools.models import (
     SimCardGroup,
     UsageRecord,
 )
-from simtools.timeutil import to_utc_timestamp
 
 if TYPE_CHECKING:
     from simtools.results import RegistrationResult

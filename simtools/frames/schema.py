@@ -19,9 +19,10 @@ from typing import Any, Literal, get_args
 import pandas as pd
 import pyarrow as pa
 
+from simtools.errors import InvalidInputError
 from simtools.frames.layout import FieldLayout
 
-__all__ = ["KINDS", "Column", "FrameContract", "Kind", "pandas_dtype"]
+__all__ = ["KINDS", "Column", "FrameContract", "Kind", "pandas_dtype", "require_columns"]
 
 #: What a column holds: ``string`` text, ``category`` an enum (the contract's values first),
 #: ``float``/``int`` nullable numbers, ``boolean`` nullable flags, ``time`` UTC datetimes,
@@ -54,6 +55,31 @@ _ARROW: Mapping[str, pa.DataType] = MappingProxyType(
         "tuple": pa.list_(pa.string()),
     }
 )
+
+
+_FRAME_HINT = (
+    "build the frame with simtools.sim_cards_frame(...) or simtools.fleet_frame(...), "
+    "or add the missing columns"
+)
+
+
+def require_columns(
+    df: object, columns: Iterable[str | None], *, caller: str, hint: str = _FRAME_HINT
+) -> pd.DataFrame:
+    """``df`` itself when it is a DataFrame holding every one of ``columns`` (``None`` entries
+    are skipped); otherwise an InvalidInputError naming what is missing."""
+    if not isinstance(df, pd.DataFrame):
+        raise InvalidInputError(
+            type(df).__name__, f"{caller} needs a pandas DataFrame, got {type(df).__name__}", hint
+        )
+    missing = [c for c in dict.fromkeys(columns) if c is not None and c not in df.columns]
+    if missing:
+        raise InvalidInputError(
+            missing,
+            f"{caller} needs the column(s) {', '.join(map(repr, missing))}, which the frame lacks",
+            hint,
+        )
+    return df
 
 
 def pandas_dtype(kind: Kind, categories: Iterable[str] = ()) -> Any:

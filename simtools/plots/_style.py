@@ -1,8 +1,9 @@
-"""Shared pieces of the plots: input checks, risk classes, axes, notes and legends."""
+"""Shared pieces of the plots: option checks, labels, axes, notes and legends (the risk classes
+and column readings are the analysis layer's, :mod:`simtools.analysis.risk`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from numbers import Real
 from typing import Literal
 
@@ -12,6 +13,7 @@ from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 
+from simtools.analysis.risk import risk_counts
 from simtools.errors import InvalidInputError
 
 #: Bar colours by risk class, colour-blind safe (blue / orange / vermilion / grey).
@@ -21,65 +23,15 @@ RISK_COLORS: dict[str, str] = {
     "over": "#d1452f",
     "no limit": "#bdbdbd",
 }
-_RISKS = ("over", "near", "ok", "no limit")
 _LIMIT_COLOR = "#1f1f1f"
 _MUTED = "#555555"
 _MB_PER_GB = 1024.0
 _GB_FROM_MB = 4 * _MB_PER_GB  # from 4 GB on, data axes read in GB
-_ASCENDING_SORTS = frozenset({"headroom_mb"})  # where less is worse
 _DAILY_KEYS = ("sim_card_id", "sim_group_id")
 _NO_GROUP = "(no group)"
 
 # ---------------------------------------------------------------------------------------------
 # Input checks and conversions
-
-
-def _require(df: object, columns: Iterable[str | None], func: str) -> pd.DataFrame:
-    if not isinstance(df, pd.DataFrame):
-        raise InvalidInputError(
-            type(df).__name__,
-            f"{func} needs a pandas DataFrame, got {type(df).__name__}",
-            "Pass a frame built by simtools.frames (e.g. sim_cards_frame(...)).",
-        )
-    wanted = [c for c in dict.fromkeys(columns) if c is not None]
-    missing = [c for c in wanted if c not in df.columns]
-    if missing:
-        raise InvalidInputError(
-            missing,
-            f"{func}: the frame lacks the column(s) {', '.join(map(repr, missing))}",
-            f"Pass a frame with the columns {', '.join(wanted)}; "
-            "simtools.frames.sim_cards_frame(...) builds one.",
-        )
-    return df
-
-
-def _floats(df: pd.DataFrame, column: str) -> np.ndarray:
-    """The column as float64 with NaN for missing values; non-numbers are refused."""
-    series = df[column]
-    try:
-        if pd.api.types.is_bool_dtype(series.dtype):
-            series = series.astype("Float64")
-        return pd.to_numeric(series).to_numpy(dtype="float64", na_value=np.nan)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInputError(
-            column,
-            f"column {column!r} must hold numbers, found dtype {series.dtype}",
-            f"Convert it with pd.to_numeric(df[{column!r}], errors='coerce') first.",
-        ) from exc
-
-
-def _flags(df: pd.DataFrame, column: str) -> np.ndarray:
-    """The column as bool, missing taken as False; an absent column is all False."""
-    if column not in df.columns:
-        return np.zeros(len(df), dtype=bool)
-    try:
-        return df[column].astype("boolean").to_numpy(dtype=bool, na_value=False)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInputError(
-            column,
-            f"column {column!r} must hold True/False values, found dtype {df[column].dtype}",
-            "Use the frame from simtools.frames.sim_cards_frame(...), where it is boolean.",
-        ) from exc
 
 
 def _texts(series: pd.Series, missing: str | None = None) -> np.ndarray:
@@ -110,19 +62,10 @@ def _check_threshold(value: object) -> float:
     return _check(value, "threshold", 0, 1, what, "threshold=0.8 means 80% of the limit")
 
 
-def _risk(limit: np.ndarray, util: np.ndarray, over: np.ndarray, threshold: float) -> np.ndarray:
-    has_limit = ~np.isnan(limit)
-    is_over = has_limit & (over | (util > 1))
-    is_near = has_limit & ~is_over & (util >= threshold)
-    return np.select([~has_limit, is_over, is_near], ["no limit", "over", "near"], default="ok")
-
-
 def _risk_counts(risk: np.ndarray) -> str:
     """``"3 over limit, 5 near limit, 90 ok, 2 no limit"`` over the whole frame."""
-    names, counts = np.unique(risk, return_counts=True)
-    found = dict(zip(names.tolist(), counts.tolist(), strict=True))
     phrase = {"over": "over limit", "near": "near limit", "ok": "ok", "no limit": "no limit"}
-    return ", ".join(f"{found[k]:,} {phrase[k]}" for k in phrase if k in found)
+    return ", ".join(f"{n:,} {phrase[k]}" for k, n in risk_counts(risk).items())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,17 +7,17 @@ import pandas as pd
 from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 
+from simtools.analysis.risk import floats
 from simtools.errors import InvalidInputError
+from simtools.frames.schema import require_columns
 from simtools.plots._style import (
     _DAILY_KEYS,
     RISK_COLORS,
     _check,
     _check_count,
     _data_axis,
-    _floats,
     _new_axes,
     _number,
-    _require,
     _say,
     _side_legend,
     _texts,
@@ -33,7 +33,7 @@ def _day_index(series: pd.Series) -> np.ndarray:
         raise InvalidInputError(
             "date",
             f"column 'date' must hold dates, found dtype {series.dtype}",
-            "Use the frame from simtools.history.daily_usage(...), or pd.to_datetime the column.",
+            "Use the frame from simtools.daily_usage(...), or pd.to_datetime the column.",
         ) from exc
     return stamps.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
 
@@ -55,13 +55,13 @@ def plot_daily_usage(
     top = _check_count(top, "top")
     if limit is not None:
         limit = _check(limit, "limit", 0, np.inf, "a positive number of MB per day", "limit=500")
-    daily = _require(daily, ["date", "total_mb", by], "plot_daily_usage")
+    daily = require_columns(daily, ["date", "total_mb", by], caller="plot_daily_usage")
     key = by or next((c for c in _DAILY_KEYS if c in daily.columns), None)
     title = "Data used per day" + (f" by {key}" if key else "")
     if len(daily) == 0:
         return _say(ax, "No usage data", title)
     days = _day_index(daily["date"])
-    total = _floats(daily, "total_mb")
+    total = floats(daily, "total_mb")
     ok = ~np.isnat(days) & ~np.isnan(total)
     if not ok.any():
         return _say(ax, f"No usage data: all {len(daily):,} rows lack a date or total_mb", title)

@@ -6,18 +6,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from simtools.analysis.risk import flags, floats
+from simtools.frames.schema import require_columns
 from simtools.plots._style import (
     _NO_GROUP,
     RISK_COLORS,
     _bar_captions,
     _check_count,
     _data_axis,
-    _flags,
-    _floats,
     _new_axes,
     _note,
     _percent,
-    _require,
     _say,
     _side_legend,
     _texts,
@@ -28,30 +27,30 @@ from simtools.plots._style import (
 def _group_table(data: pd.DataFrame, label_column: str | None) -> pd.DataFrame:
     """Per group: label, consumed_mb, data_limit_mb, sim_count, sims_with_limit, over."""
     if {"sim_count", "consumed_mb", "data_limit_mb"} <= set(data.columns):  # usage_summary
-        _require(data, [label_column], "plot_group_usage")
+        require_columns(data, [label_column], caller="plot_group_usage")
         labels = data[label_column] if label_column else data.index.to_series()
         optional = {"sims_with_limit": "sims_with_limit", "over": "over_limit_count"}
         return pd.DataFrame(
             {
                 "label": _texts(labels, _NO_GROUP),
-                "consumed_mb": _floats(data, "consumed_mb"),
-                "data_limit_mb": _floats(data, "data_limit_mb"),
-                "sim_count": _floats(data, "sim_count"),
+                "consumed_mb": floats(data, "consumed_mb"),
+                "data_limit_mb": floats(data, "data_limit_mb"),
+                "sim_count": floats(data, "sim_count"),
             }
-            | {k: _floats(data, c) if c in data.columns else np.nan for k, c in optional.items()}
+            | {k: floats(data, c) if c in data.columns else np.nan for k, c in optional.items()}
         )
     if label_column is None and "sim_card_group_name" in data.columns:
         label_column = "sim_card_group_name"
     required = ["sim_card_group_id", "consumed_mb", "data_limit_mb", label_column]
-    _require(data, required, "plot_group_usage")
-    limit = _floats(data, "data_limit_mb")
+    require_columns(data, required, caller="plot_group_usage")
+    limit = floats(data, "data_limit_mb")
     rows = pd.DataFrame(
         {
             "key": _texts(data["sim_card_group_id"], _NO_GROUP),
-            "consumed_mb": _floats(data, "consumed_mb"),
+            "consumed_mb": floats(data, "consumed_mb"),
             "data_limit_mb": limit,
             "has_limit": ~np.isnan(limit),
-            "over": _flags(data, "over_limit") if "over_limit" in data.columns else np.nan,
+            "over": flags(data, "over_limit") if "over_limit" in data.columns else np.nan,
             "name": _texts(data[label_column]) if label_column else None,
         }
     )
@@ -108,7 +107,9 @@ def plot_group_usage(
     one, so each row also says how many SIMs it holds and how many lack a limit.
     """
     top = _check_count(top, "top")
-    table = _group_table(_require(summary_or_df, [], "plot_group_usage"), label_column)
+    table = _group_table(
+        require_columns(summary_or_df, [], caller="plot_group_usage"), label_column
+    )
     title = "Data used vs limit per SIM card group"
     if table.empty:
         return _say(ax, "No SIM card groups to plot", title)

@@ -7,23 +7,26 @@ import pandas as pd
 from matplotlib import ticker
 from matplotlib.axes import Axes
 
+from simtools.analysis.risk import (
+    ASCENDING_SORTS,
+    RISKS,
+    flags,
+    floats,
+    risk_classes,
+    worst_first,
+)
+from simtools.frames.schema import require_columns
 from simtools.plots._style import (
-    _ASCENDING_SORTS,
     _LIMIT_COLOR,
-    _RISKS,
     RISK_COLORS,
     _bar_captions,
     _check,
     _check_count,
     _check_threshold,
     _data_axis,
-    _flags,
-    _floats,
     _new_axes,
     _note,
     _percent,
-    _require,
-    _risk,
     _risk_counts,
     _say,
     _side_legend,
@@ -53,25 +56,20 @@ def plot_usage_vs_limit(
     top = _check_count(top, "top")
     threshold = _check_threshold(threshold)
     required = ["consumed_mb", "data_limit_mb", "utilization", "over_limit", label, sort_by]
-    df = _require(df, required, "plot_usage_vs_limit")
+    df = require_columns(df, required, caller="plot_usage_vs_limit")
     title = "Data used vs limit per SIM card"
     n_total = len(df)
     if n_total == 0:
         return _say(ax, "No SIM cards to plot", title)
-    consumed = _floats(df, "consumed_mb")
-    limit = _floats(df, "data_limit_mb")
-    risk = _risk(limit, _floats(df, "utilization"), _flags(df, "over_limit"), threshold)
-    has_usage = ~np.isnan(consumed)
-    n_usage = int(has_usage.sum())
+    consumed = floats(df, "consumed_mb")
+    limit = floats(df, "data_limit_mb")
+    risk = risk_classes(df, threshold)
+    order = worst_first(df, sort_by)  # SIMs without usage data are never drawn
+    n_usage = len(order)
     if n_usage == 0:
         return _say(ax, f"No usage data for the {n_total:,} SIM cards", title)
-
-    descending = sort_by not in _ASCENDING_SORTS
-    key = _floats(df, sort_by)
-    key = np.where(np.isnan(key), np.inf, -key if descending else key)
-    # Worst first, ties by more data used; SIMs without usage data sort last and are not drawn.
-    order = np.lexsort((np.where(has_usage, -consumed, np.inf), key, ~has_usage))
-    chosen = order[: min(top, n_usage)]
+    descending = sort_by not in ASCENDING_SORTS
+    chosen = order[:top]
     n = len(chosen)
 
     ax = _new_axes(ax, 9.0, 1.7 + 0.27 * n)
@@ -83,7 +81,7 @@ def plot_usage_vs_limit(
         "ok": f"ok (< {threshold:.0%})",
         "no limit": "no limit",
     }
-    for name in _RISKS:
+    for name in RISKS:
         if (sel := drawn == name).any():
             hatched = name == "no limit"
             ax.barh(
@@ -167,18 +165,18 @@ def plot_utilization_histogram(
     threshold = _check_threshold(threshold)
     bins = _check_count(bins, "bins")
     clip = _check(clip, "clip", 1, 100, "a utilization above 1 (100%)", "clip=1.5 for 150%")
-    df = _require(df, ["utilization"], "plot_utilization_histogram")
+    df = require_columns(df, ["utilization"], caller="plot_utilization_histogram")
     title = "Utilization of data limits"
     if len(df) == 0:
         return _say(ax, "No SIM cards to plot", title)
-    util = _floats(df, "utilization")
+    util = floats(df, "utilization")
     known = ~np.isnan(util)
     n_known = int(known.sum())
     if n_known == 0:
         why = f"No utilization data for the {len(df):,} SIM cards (no data limit or no usage)"
         return _say(ax, why, title)
     values = np.clip(util[known], 0.0, None)
-    is_over = (values > 1) | _flags(df, "over_limit")[known]
+    is_over = (values > 1) | flags(df, "over_limit")[known]
     n_over = int(is_over.sum())
     n_near = int((~is_over & (values >= threshold)).sum())
 

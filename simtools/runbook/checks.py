@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from simtools.codes import ParsedCodes, parse_codes
 from simtools.errors import InvalidInputError
+from simtools.inputs.codes import ParsedCodes, parse_codes
 from simtools.models import CodeValidation
 from simtools.runbook.base import RunbookStop, StepReport
 from simtools.workflows.ledger import RegistrationLedger

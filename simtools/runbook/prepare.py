@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from simtools.checks import check_uuid
 from simtools.errors import InvalidInputError
+from simtools.inputs.arguments import check_uuid
 from simtools.runbook.base import RunbookStop, StepReport
 from simtools.workflows.ledger import RegistrationLedger
 

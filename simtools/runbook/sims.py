@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 import pandas as pd
 
-from simtools.checks import check_register_status
 from simtools.client.retrying import Deadline, poll
 from simtools.errors import InvalidInputError, NotFoundError
 from simtools.frames import sim_cards_frame
 from simtools.frames.contracts import ACTIONS
+from simtools.inputs.arguments import check_register_status
 from simtools.models import TRANSITIONAL_STATUSES, SimCard
 from simtools.runbook.base import StepReport
 from simtools.runbook.prepare import GroupChoice

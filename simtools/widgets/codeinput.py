@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from simtools.checks import check_tags
-from simtools.codes import CodeEntry, ParsedCodes, parse_codes
 from simtools.errors import InvalidInputError
+from simtools.inputs.arguments import check_tags
+from simtools.inputs.codes import CodeEntry, ParsedCodes, parse_codes
 from simtools.models import CodeValidation, SimCardGroup
 
 __all__ = [

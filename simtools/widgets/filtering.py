@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from simtools.analysis.risk import RISKS, risk_classes, risk_counts, worst_first
+from simtools.analysis.usage import NO_KEY, NO_TAG
 from simtools.errors import InvalidInputError
-from simtools.usage import NO_KEY, NO_TAG
 
 __all__ = [
     "SORT_OPTIONS",
@@ -21,7 +22,6 @@ __all__ = [
     "Choice",
     "FleetFilter",
     "match_caption",
-    "risk_classes",
     "top_rows",
 ]
 
@@ -33,7 +33,6 @@ SORT_OPTIONS: tuple[tuple[str, str], ...] = (
     ("data limit (largest first)", "data_limit_mb"),
     ("headroom (least first)", "headroom_mb"),
 )
-_ASCENDING = frozenset({"headroom_mb"})
 #: Columns of the explorer's table (those the frame has), followed by ``risk``.
 TABLE_COLUMNS = (
     "iccid",
@@ -185,60 +184,28 @@ def _codes_of(keys: Sequence[str], wanted: Collection[str]) -> np.ndarray:
     return np.array([i for i, key in enumerate(keys) if key in chosen], dtype=np.int64)
 
 
-def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
-    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-
-
-def risk_classes(frame: pd.DataFrame, threshold: float) -> np.ndarray:
-    """``over`` / ``near`` / ``ok`` / ``no limit`` per SIM, as ``plot_usage_vs_limit`` colours
-    them."""
-    limit = _floats(frame, "data_limit_mb")
-    util = _floats(frame, "utilization")
-    over = (
-        frame["over_limit"].astype("boolean").to_numpy(dtype=bool, na_value=False)
-        if "over_limit" in frame.columns
-        else np.zeros(len(frame), dtype=bool)
-    )
-    has_limit = ~np.isnan(limit)
-    with np.errstate(invalid="ignore"):
-        is_over = has_limit & (over | (util > 1))
-        is_near = has_limit & ~is_over & (util >= threshold)
-    return np.select([~has_limit, is_over, is_near], ["no limit", "over", "near"], default="ok")
-
-
 def top_rows(frame: pd.DataFrame, n: int, sort_by: str, threshold: float = 0.8) -> pd.DataFrame:
-    """The ``n`` SIMs the usage plot draws, in its order, as ``TABLE_COLUMNS`` plus ``risk``.
-
-    Worst first by ``sort_by`` (largest, or least for ``headroom_mb``), ties by more data used;
-    SIMs without usage data are left out, as the plot leaves them out.
-    """
+    """The ``n`` SIMs the usage plot draws, in its order (:func:`~simtools.analysis.risk
+    .worst_first`), as ``TABLE_COLUMNS`` plus ``risk``; SIMs without usage data are left out, as
+    the plot leaves them out."""
     if sort_by not in frame.columns:
         raise InvalidInputError(
             sort_by,
             f"the frame has no column {sort_by!r} to sort by",
             f"use one of {', '.join(v for _, v in SORT_OPTIONS)}",
         )
-    consumed = _floats(frame, "consumed_mb")
-    key = _floats(frame, sort_by)
-    has_usage = ~np.isnan(consumed)
-    key = np.where(np.isnan(key), np.inf, key if sort_by in _ASCENDING else -key)
-    order = np.lexsort((np.where(has_usage, -consumed, np.inf), key, ~has_usage))
-    chosen = order[: min(int(n), int(has_usage.sum()))]
+    chosen = worst_first(frame, sort_by)[: int(n)]
     columns = [c for c in TABLE_COLUMNS if c in frame.columns]
     if "sim_card_group_name" not in frame.columns:
         columns.insert(1, "sim_card_group_id")
     out = frame.iloc[chosen][columns].copy()
-    out["risk"] = pd.Categorical(
-        risk_classes(out, threshold), categories=["over", "near", "ok", "no limit"]
-    )
+    out["risk"] = pd.Categorical(risk_classes(out, threshold), categories=list(RISKS))
     return out
 
 
 def match_caption(filtered: pd.DataFrame, total: int, threshold: float) -> str:
     """``1,234 of 100,000 SIMs match: 12 over limit, 40 near limit (≥ 80%), ...``."""
-    risk = risk_classes(filtered, threshold)
-    names, counts = np.unique(risk, return_counts=True)
-    found = dict(zip(names.tolist(), counts.tolist(), strict=True))
+    found = risk_counts(risk_classes(filtered, threshold))
     phrases = {
         "over": "over limit",
         "near": f"near limit (≥ {threshold:.0%})",

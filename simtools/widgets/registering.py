@@ -11,8 +11,8 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
-from simtools.codes import ParsedCodes, parse_codes
 from simtools.errors import InvalidInputError, SimToolsError
+from simtools.inputs.codes import ParsedCodes, parse_codes
 from simtools.results import RegistrationResult
 from simtools.workflows.registration import ProgressCallback, register
 

@@ -13,7 +13,7 @@ from simtools.frames import frame_from_columns
 from simtools.frames.pages import sim_card_page_columns
 from simtools.frames.sim_cards import with_group_names
 from simtools.models import PaginationMeta
-from simtools.progress import progress_bar
+from simtools.workflows.progress import progress_bar
 
 if TYPE_CHECKING:
     from simtools.client import SimClient

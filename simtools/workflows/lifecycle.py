@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from simtools.checks import check_uuids
 from simtools.client.retrying import Deadline, poll
 from simtools.errors import InvalidInputError, SimToolsError
 from simtools.frames.contracts import ACTIONS
+from simtools.inputs.arguments import check_uuids
 from simtools.models import SimCard, SimCardAction
 
 if TYPE_CHECKING:

@@ -19,9 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from simtools.checks import check_register_status, check_tags, check_uuid
 from simtools.client.retrying import backoff, sleep
-from simtools.codes import ParsedCodes, parse_codes
 from simtools.errors import (
     ApiError,
     InvalidInputError,
@@ -30,10 +28,12 @@ from simtools.errors import (
     SimToolsError,
     TransportError,
 )
+from simtools.inputs.arguments import check_register_status, check_tags, check_uuid
+from simtools.inputs.codes import ParsedCodes, parse_codes
 from simtools.models import ApiErrorObject, RegisterResponse, SimCard
-from simtools.progress import progress_bar
 from simtools.results import CodeOutcome, RegistrationResult
 from simtools.workflows.ledger import RegistrationLedger
+from simtools.workflows.progress import progress_bar
 
 if TYPE_CHECKING:
     import os

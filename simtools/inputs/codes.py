@@ -19,8 +19,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from simtools._code_input import Cell, read_cells
 from simtools.errors import InvalidInputError
+from simtools.inputs.cells import Cell, read_cells
 
 __all__ = [
     "CodeEntry",

@@ -8,19 +8,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from simtools.analysis.usage import NO_KEY
 from simtools.errors import InvalidInputError
-from simtools.frames.contracts import CURRENCIES, DAILY_USAGE
+from simtools.frames.contracts import DAILY_USAGE
 from simtools.frames.issues import data_warning
-from simtools.frames.usage_records import USAGE_RECORD_COLUMNS, usage_records_frame
-from simtools.usage import NO_KEY, require_columns
+from simtools.frames.schema import require_columns
 
-__all__ = [
-    "CURRENCIES",
-    "DAILY_USAGE_COLUMNS",
-    "USAGE_RECORD_COLUMNS",
-    "daily_usage",
-    "usage_records_frame",
-]
+__all__ = ["DAILY_USAGE_COLUMNS", "daily_usage"]
 
 DAILY_USAGE_COLUMNS = DAILY_USAGE.names
 _DAILY_KEYS: dict[str | None, str | None] = {

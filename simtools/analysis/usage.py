@@ -12,14 +12,15 @@ given the period's start or end.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from simtools.errors import InvalidInputError
 from simtools.frames.contracts import PROJECTION, TAG_ROWS, USAGE_SUMMARY
-from simtools.timeutil import to_utc_timestamp
+from simtools.frames.schema import require_columns
+from simtools.inputs.times import to_utc_timestamp
 
 __all__ = [
     "NO_GROUP",
@@ -51,30 +52,6 @@ _BY_ALIASES = {
     "status": "status",
     "type": "type",
 }
-_FRAME_HINT = (
-    "build the frame with simtools.frames.sim_cards_frame(...) or fleet_frame(...), "
-    "or add the missing columns"
-)
-
-
-def require_columns(
-    df: object, columns: Iterable[str], *, caller: str, hint: str = _FRAME_HINT
-) -> pd.DataFrame:
-    """``df`` itself when it is a DataFrame holding every one of ``columns``."""
-    if not isinstance(df, pd.DataFrame):
-        raise InvalidInputError(
-            type(df).__name__,
-            f"{caller} needs a pandas DataFrame, got {type(df).__name__}",
-            hint,
-        )
-    missing = [c for c in dict.fromkeys(columns) if c not in df.columns]
-    if missing:
-        raise InvalidInputError(
-            missing,
-            f"{caller} needs the column(s) {', '.join(missing)}, which the frame lacks",
-            hint,
-        )
-    return df
 
 
 def _check_threshold(threshold: object) -> float:

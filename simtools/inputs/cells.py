@@ -1,7 +1,7 @@
 """Reading registration-code entries out of text, files, sequences and DataFrames (pure).
 
 Readers return :class:`Cell` objects in input order, each with where it was found (``line 3``,
-``item 2``, ``row 7``); checking the values is :mod:`simtools.codes`' job.
+``item 2``, ``row 7``); checking the values is :mod:`simtools.inputs.codes`' job.
 """
 
 from __future__ import annotations
