@@ -21,23 +21,13 @@ a known object, a malformed body -- sends the batch through the record path (``j
 :meth:`FieldLayout.split`), which keeps every value as sent or raises a clear error. Columns of
 such a batch join the others as text where they are text, else as Python objects.
 
-Why pyarrow (``bench/engines.py``: 100,000 sandbox SIMs, 72.6 MB of pages, to columns only, best of
-three, two runs on the 2-core machine): pyarrow's reader 0.40-0.51 s wall (0.74-1.0 s CPU on both
-cores); DuckDB ``json_transform`` + unnest 0.68-0.72 s (it reads ``"x"`` as null and ``1.5`` as
-``2`` for an integer field, silently); polars ``read_ndjson`` + explode/unnest 0.85-0.88 s (it
-reads ``1`` in a text column as ``"1"``, so no warning could name it); msgspec Structs then columns
-1.13-1.21 s (an object per SIM); ``json.loads`` alone 1.75-1.80 s (dicts, no columns yet). pyarrow
-is a runtime dependency already, and it reports a field whose type changes as an error, which is
-what sends a batch the exact way. End to end (``bench/frames.py``, one process per run), 100,000
-SIMs take 0.43-0.67 s against 2.7-3.9 s for ``json.loads`` + ``pandas.json_normalize`` (5.8-6.4x),
-and 1,000,000 take 3.8-6.9 s against 32.9-49.8 s (7.2-8.6x) with a peak of 1.05 GB against
-4.4 GB. The reader is most of that time: reading the 72.6 MB on one thread costs 0.43-0.74 s of
-CPU depending on the machine's load, of which its tokenizer alone (every field ignored) is
-0.25-0.36 s; the frame's dtypes and derived columns add 0.09 s after the last batch
-(``bench/breakdown.py``). A scanner
-written for these pages and compiled by numba (``bench/scanner.py``) takes the frame from
-0.55 s to 0.40 s warm, but compiles for 13-15 s on first use, loads for 0.3-0.4 s in every new
-process and would make numba a dependency; ``bench/README.md`` has the figures.
+Why pyarrow: of the engines measured (pyarrow's reader, DuckDB, polars, msgspec, ``json``; see
+``bench/engines.py`` and ``bench/README.md`` for the figures), it is the fastest that keeps every
+value exactly as sent or says so: DuckDB reads ``"x"`` as null and ``1.5`` as ``2`` for an
+integer field, silently, and polars reads ``1`` in a text column as ``"1"``, so no warning could
+name it. pyarrow is a dependency already, and it reports a field whose type changes as an error,
+which is what sends a batch the exact way. The reader is most of the frame's time; the frame's
+dtypes and computed columns come after the last batch.
 """
 
 from __future__ import annotations
