@@ -75,7 +75,10 @@ def text(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
 
 
 def json_text(raw: pd.Series) -> pd.Series:
-    """``string`` dtype holding objects as JSON text (a field documented as free-form JSON)."""
+    """``string`` dtype holding objects as JSON text (a field documented as free-form JSON); a
+    column that is text already (the page reader encodes lists as it reads) is kept as it is."""
+    if isinstance(raw.dtype, pd.StringDtype):
+        return raw.astype(STRING)
     cells = _cells(raw, lambda v: None if _missing(v) else unicode_text(as_text(v)))
     return cells.astype(STRING)
 

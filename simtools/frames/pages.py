@@ -76,6 +76,8 @@ _TEXT_LIST = pa.list_(_TEXT)
 PAGE_SCHEMA = SIM_CARDS.page_schema()
 _PARSE = pj.ParseOptions(explicit_schema=PAGE_SCHEMA, unexpected_field_behavior="infer")
 _LAYOUT = SIM_CARDS.layout
+#: Free-form JSON fields: their lists become the JSON text the frame keeps, batch by batch.
+_JSON_COLUMNS = frozenset(c.name for c in SIM_CARDS.columns if c.kind == "json")
 
 Chunk: TypeAlias = "pa.Array | list[Any] | None"
 
@@ -198,7 +200,8 @@ def _arrow_batch(records: pa.StructArray, bodies: list[bytes], counts: list[int]
                 if values is None:
                     return None
             if top is not None:
-                batch.known[top] = values
+                json = top in _JSON_COLUMNS and isinstance(values, pa.Array)
+                batch.known[top] = _encoded(values) if json else values
             elif isinstance(values, list):
                 batch.other[(key,)] = [
                     as_text(v) if isinstance(v, dict | list) else v for v in values
