@@ -1,10 +1,12 @@
-"""Every sandbox endpoint answers in the shape the shared OpenAPI contract describes."""
+"""Every sandbox endpoint answers in the shape the OpenAPI contract describes.
+
+The contract is ``tests/data/sim-api.openapi.json``, a copy of the shared ``sim-api.openapi.json``
+kept in the repository so that the checks run on any clone.
+"""
 
 from __future__ import annotations
 
-import copy
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,19 +19,7 @@ from openapi_core.validation.response.exceptions import ResponseValidationError
 
 from simtools.sandbox import Sandbox, serve
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def spec_path() -> Path | None:
-    """The shared contract: $SIMTOOLS_SHARED_DIR, else ``shared/`` beside the repository."""
-    candidates = [REPO_ROOT.parent / "shared"]
-    if os.environ.get("SIMTOOLS_SHARED_DIR"):
-        candidates.insert(0, Path(os.environ["SIMTOOLS_SHARED_DIR"]))
-    for shared in candidates:
-        path = shared / "api" / "sim-api.openapi.json"
-        if path.is_file():
-            return path
-    return None
+SPEC = Path(__file__).resolve().parent / "data" / "sim-api.openapi.json"
 
 
 @pytest.fixture(scope="module")
@@ -40,14 +30,7 @@ def sb() -> Iterator[Sandbox]:
 
 @pytest.fixture(scope="module")
 def contract(sb: Sandbox) -> OpenAPI:
-    path = spec_path()
-    if path is None:
-        pytest.skip(
-            "the shared contract sim-api.openapi.json was not found beside the repository "
-            "(../shared/api) nor under $SIMTOOLS_SHARED_DIR"
-        )
-    spec = json.loads(path.read_text())
-    spec = copy.deepcopy(spec)
+    spec = json.loads(SPEC.read_text())
     spec["servers"] = [{"url": sb.base_url}]
     return OpenAPI.from_dict(spec)
 
