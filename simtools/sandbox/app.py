@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from simtools.sandbox.faults import Faults, FaultsMiddleware, RequestLog, RequestLogMiddleware
@@ -27,16 +27,26 @@ __all__ = ["API_PREFIX", "create_app"]
 
 
 class AuthMiddleware:
-    """``Authorization: Bearer <key>`` on every ``/v2`` path; anything else gets Telnyx's 401."""
+    """``Authorization: Bearer <key>`` on every ``/v2`` path; anything else gets Telnyx's 401.
 
-    def __init__(self, app: ASGIApp, api_key: str) -> None:
+    With ``accept_any_key`` any non-empty key passes (as stripe-mock does), so that test suites
+    with a fixed key of their own, such as the official SDK's, can be pointed at the sandbox.
+    """
+
+    def __init__(self, app: ASGIApp, api_key: str, *, accept_any_key: bool = False) -> None:
         self.app = app
         self._expected = f"Bearer {api_key}".encode()
+        self._accept_any_key = accept_any_key
+
+    def _accepts(self, given: bytes) -> bool:
+        if self._accept_any_key:
+            return given.startswith(b"Bearer ") and bool(given[len(b"Bearer ") :].strip())
+        return secrets.compare_digest(given, self._expected)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(API_PREFIX + "/"):
             given = dict(scope["headers"]).get(b"authorization", b"")
-            if not secrets.compare_digest(given, self._expected):
+            if not self._accepts(given):
                 error = error_object(
                     "10009",
                     "The API key in the Authorization header is missing or not valid.",
@@ -51,16 +61,32 @@ async def _problem(request: Request, exc: Exception) -> Response:
     return json_response(error_body(exc.errors), exc.status)
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route takes on this path: a path is served by one route per method, so
+    the ``Allow`` starlette puts on a 405 names only the first route's."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches({**request.scope, "method": "\0"})
+            if match is Match.PARTIAL:
+                methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     route = f"{request.method} {request.url.path}"
+    headers = dict(exc.headers or {})
     if exc.status_code == 405:
         error = error_object("10015", f"{route} is not allowed.", title="Method not allowed")
+        headers["Allow"] = _allowed_methods(request)
     elif exc.status_code == 404:
         error = error_object("10005", f"{route} does not exist on this API.")
     else:
         error = error_object("10015", f"{route}: {exc.detail}")
-    return json_response(error_body([error]), exc.status_code)
+    response = json_response(error_body([error]), exc.status_code)
+    response.headers.update(headers)
+    return response
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -73,7 +99,12 @@ async def _health(request: Request) -> Response:
 
 
 def create_app(
-    state: SandboxState, *, api_key: str, faults: Faults, log: RequestLog
+    state: SandboxState,
+    *,
+    api_key: str,
+    faults: Faults,
+    log: RequestLog,
+    accept_any_key: bool = False,
 ) -> Callable[[Scope, Receive, Send], Any]:
     """The ASGI app: the routes behind authentication, faults and the request log."""
     routes = [
@@ -90,5 +121,5 @@ def create_app(
         },
     )
 
-    authed = AuthMiddleware(app, api_key)
+    authed = AuthMiddleware(app, api_key, accept_any_key=accept_any_key)
     return RequestLogMiddleware(FaultsMiddleware(authed, faults, prefix=API_PREFIX), log)

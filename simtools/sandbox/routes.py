@@ -99,7 +99,9 @@ def build_routes(state: SandboxState) -> list[Route]:
 
     async def validate_codes(request: Request) -> Response:
         body = parse_body(await request.body())
-        codes = string_list_field(body, "registration_codes", required=True) or []
+        # The spec marks the body required, but the SDK types registration_codes as optional
+        # (CONTRACT.md section 5.2, section 8): no codes is an empty answer, not an error.
+        codes = string_list_field(body, "registration_codes", required=False) or []
         return json_response({"data": state.validate_codes(codes)})
 
     async def list_sims(request: Request) -> Response:
