@@ -11,9 +11,16 @@
   ``used_codes(n)``, ``registrations(code)``, ``request_log``, ``faults`` (changeable while it
   runs), ``state`` (the live store) and ``advance(seconds)`` (moves the sandbox clock, so
   actions settle without waiting).
-- Routes follow ``CONTRACT.md``: register, validate codes, SIM cards (list, get, patch,
-  delete, enable / disable / set_standby), SIM card actions, SIM card groups, ``/reports/wdrs``
-  and ``/wireless/detail_records_reports``.
+- Routes follow ``CONTRACT.md`` and, where it is silent, the official SDK 4.189.0: every
+  wireless endpoint of the SDK. Register, eSIM purchase and code validation; SIM cards (list,
+  get, patch, delete, activation code, device details, public IP, connectivity logs); SIM card
+  actions (status, voice, public IP) and bulk actions; SIM card groups and their actions;
+  private wireless gateways, wireless blocklists and their values, wireless regions, mobile
+  network operators, OTA updates; SIM card orders and previews; data usage notifications;
+  ``/reports/wdrs`` and ``/wireless/detail_records_reports``. ``accept_any_key=True`` (the CLI's
+  ``--accept-any-key``) lets any non-empty Bearer key in, for suites with a key of their own.
+- Test hooks on ``state``: ``add_usage(sim_id, megabytes)`` makes a SIM consume data, and
+  ``notifications_fired(sim_id)`` lists the data usage notifications that fired and when.
 - Usage records add up to consumption: for each fleet SIM, the ``uplink_data`` +
   ``downlink_data`` amounts (MB) of its records from the first of the current month (UTC) on
   equal its ``current_billing_period_consumed_data`` in MB (KB/1024, GB*1024) within 1e-6

@@ -1,7 +1,8 @@
 """The sandbox's ASGI app: Telnyx wireless routes under ``/v2``, authentication and errors.
 
 Layers, outermost first: the request log, the faults (rate limit, latency, errors, drops; see
-:mod:`simtools.sandbox.faults`), Bearer authentication, then :mod:`simtools.sandbox.routes`.
+:mod:`simtools.sandbox.faults`), Bearer authentication, then the routes, which each resource's
+module contributes as a list (``routes_*``, ``routes`` for usage records, ``reports``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,16 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from simtools.sandbox.answers import API_PREFIX, json_response
 from simtools.sandbox.faults import Faults, FaultsMiddleware, RequestLog, RequestLogMiddleware
 from simtools.sandbox.reports import report_routes
-from simtools.sandbox.routes import API_PREFIX, build_routes, json_response
+from simtools.sandbox.routes import build_routes
+from simtools.sandbox.routes_actions import action_routes
+from simtools.sandbox.routes_groups import group_routes
+from simtools.sandbox.routes_networks import network_routes
+from simtools.sandbox.routes_notifications import notification_routes
+from simtools.sandbox.routes_orders import order_routes
+from simtools.sandbox.routes_sims import sim_routes
 from simtools.sandbox.state import SandboxState
 from simtools.sandbox.wire import ApiProblem, error_body, error_object
 
@@ -108,6 +116,12 @@ def create_app(
 ) -> Callable[[Scope, Receive, Send], Any]:
     """The ASGI app: the routes behind authentication, faults and the request log."""
     routes = [
+        *sim_routes(state),
+        *action_routes(state),
+        *group_routes(state),
+        *notification_routes(state),
+        *network_routes(state),
+        *order_routes(state),
         *build_routes(state),
         *report_routes(state.reports, API_PREFIX),
         Route("/health", _health, methods=["GET"]),
