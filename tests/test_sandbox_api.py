@@ -302,6 +302,14 @@ def test_unknown_route_is_a_telnyx_404(api: httpx.Client) -> None:
         ("DELETE", "/sim_cards", "GET, HEAD"),
         ("GET", "/actions/register/sim_cards", "POST"),
         ("PATCH", "/sim_card_groups", "GET, HEAD, POST"),
+        (
+            "PUT",
+            "/sim_card_data_usage_notifications/6a09cdc3-8948-47f0-aa62-74ac943d6c58",
+            "DELETE, GET, HEAD, PATCH",
+        ),
+        ("PATCH", "/private_wireless_gateways", "GET, HEAD, POST"),
+        ("GET", "/sim_cards/6a09cdc3-8948-47f0-aa62-74ac943d6c58/actions/enable_voice", "POST"),
+        ("POST", "/wireless/regions", "GET, HEAD"),
     ],
 )
 def test_wrong_method_is_a_405_naming_every_allowed_one(

@@ -181,6 +181,35 @@ def test_report_jobs_conform(sb: Sandbox, api: httpx.Client, contract: OpenAPI) 
     conforms(contract, sb, missing, f"{path}/{{id}}")
 
 
+def test_not_found_and_empty_answers_conform(
+    sb: Sandbox, api: httpx.Client, contract: OpenAPI
+) -> None:
+    """Validation without codes, every 404 the contract declares (SIM get, patch, delete and
+    actions; action and group get) and a SIM patched back to no limit and no group match it."""
+    path = "/sim_cards/actions/validate_registration_codes"
+    empty = api.post(path, json={})
+    assert empty.json() == {"data": []}
+    conforms(contract, sb, empty, path)
+    missing = "6a09cdc3-8948-47f0-aa62-74ac943d6c58"
+    for method, pattern in (
+        ("GET", "/sim_cards/{id}"),
+        ("PATCH", "/sim_cards/{id}"),
+        ("DELETE", "/sim_cards/{id}"),
+        ("POST", "/sim_cards/{id}/actions/enable"),
+        ("POST", "/sim_cards/{id}/actions/disable"),
+        ("POST", "/sim_cards/{id}/actions/set_standby"),
+        ("GET", "/sim_card_actions/{id}"),
+        ("GET", "/sim_card_groups/{id}"),
+    ):
+        response = api.request(method, pattern.replace("{id}", missing), json={})
+        assert response.status_code == 404, (method, pattern)
+        conforms(contract, sb, response, pattern)
+    sim = next(s for s in sb.state.sims.values() if "data_limit" in s.wire and s.group_id)
+    bare = api.patch(f"/sim_cards/{sim.id}", json={"data_limit": None, "sim_card_group_id": None})
+    assert not {"data_limit", "sim_card_group_id"} & set(bare.json()["data"])
+    conforms(contract, sb, bare, "/sim_cards/{id}")
+
+
 def test_contract_check_catches_a_wrong_shape(
     sb: Sandbox, api: httpx.Client, contract: OpenAPI
 ) -> None:

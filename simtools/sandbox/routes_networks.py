@@ -110,7 +110,8 @@ def network_routes(state: SandboxState) -> list[Route]:
     async def list_blocklists(request: Request) -> Response:
         params = request.query_params
         name = text_param(params, "filter[name]")
-        kind = choice_param(params, "filter[type]", BLOCKLIST_TYPES)
+        # The SDK types filter[type] as any string: a type no blocklist has finds none.
+        kind = text_param(params, "filter[type]")
         return page_response(params, networks.blocklists_matching(name, kind))
 
     async def get_blocklist(request: Request) -> Response:
