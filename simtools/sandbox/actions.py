@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from simtools.sandbox.catalog import DEFAULT_REGION
 from simtools.sandbox.records import SimRecord
 from simtools.sandbox.schedule import Change
+from simtools.sandbox.synthetic import gc_paused
 from simtools.sandbox.wire import ApiProblem, iso
 
 if TYPE_CHECKING:
@@ -117,8 +118,9 @@ class ActionBook:
         status: str = "in-progress",
         reason: str | None = None,
     ) -> dict[str, Any]:
+        stamp = iso(now)
         action: dict[str, Any] = {
-            "id": self._state.new_id("action"),
+            "id": self._state.new_id(),
             "record_type": "sim_card_action",
             "sim_card_id": sim_id,
             # set_public_ip and remove_public_ip are sent as such although the SDK's response
@@ -127,8 +129,8 @@ class ActionBook:
             "action_type": action_type,
             "settings": settings,
             "status": {"value": status, "reason": reason},
-            "created_at": iso(now),
-            "updated_at": iso(now),
+            "created_at": stamp,
+            "updated_at": stamp,
         }
         self.records[action["id"]] = action
         return action
@@ -279,8 +281,21 @@ class ActionBook:
         action_type: str,
         child_settings: dict[str, Any],
     ) -> dict[str, Any]:
+        # Thousands of small objects at once: the collector's passes over a large fleet would
+        # cost more than the work itself (see gc_paused).
+        with gc_paused():
+            return self._bulk_of(bulk_type, settings, sims, action_type, child_settings)
+
+    def _bulk_of(
+        self,
+        bulk_type: str,
+        settings: dict[str, Any],
+        sims: list[SimRecord],
+        action_type: str,
+        child_settings: dict[str, Any],
+    ) -> dict[str, Any]:
         now = self._state.clock.now()
-        bulk_id = self._state.new_id("bulk")
+        bulk_id = self._state.new_id()
         self.bulk[bulk_id] = {
             "id": bulk_id,
             "record_type": "bulk_sim_card_action",

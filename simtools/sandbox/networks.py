@@ -67,7 +67,7 @@ class NetworkStore:
         state = self._state
         with state.locked():
             now = state.clock.now()
-            gateway_id = state.new_id("private_wireless_gateway")
+            gateway_id = state.new_id()
             n = self._gateways_made
             self._gateways_made += 1
             record: dict[str, Any] = {
@@ -144,7 +144,7 @@ class NetworkStore:
         with state.locked():
             _check_values(kind, values)
             now = iso(state.clock.now())
-            blocklist_id = state.new_id("wireless_blocklist")
+            blocklist_id = state.new_id()
             record = {
                 "id": blocklist_id,
                 "record_type": "wireless_blocklist",
@@ -209,7 +209,7 @@ class NetworkStore:
                 raise ApiProblem.single(422, "10015", detail)
             now = state.clock.now()
             action: dict[str, Any] = {
-                "id": state.new_id("sim_card_group_action"),
+                "id": state.new_id(),
                 "record_type": "sim_card_group_action",
                 "sim_card_group_id": group_id,
                 "type": action_type,

@@ -58,7 +58,7 @@ class NotificationBook:
             sim = self._sim(sim_id)
             now = state.clock.now()
             record: dict[str, Any] = {
-                "id": state.new_id("sim_card_data_usage_notification"),
+                "id": state.new_id(),
                 "record_type": "sim_card_data_usage_notification",
                 "sim_card_id": sim_id,
                 "threshold": dict(threshold),

@@ -117,7 +117,7 @@ class OrderBook:
         with state.locked():
             address = self._address(address_id)
             cards, shipping = self._costs(address, quantity)
-            order_id = state.new_id("sim_card_order")
+            order_id = state.new_id()
             self._orders[order_id] = {
                 "id": order_id,
                 "record_type": "sim_card_order",

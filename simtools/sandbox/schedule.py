@@ -46,6 +46,11 @@ class Schedule:
     def __len__(self) -> int:
         return len(self._changes)
 
+    @property
+    def next_due(self) -> float:
+        """When the earliest pending change is due (infinity when none is)."""
+        return self._next
+
     def get(self, slot: Slot) -> Change | None:
         return self._changes.get(slot)
 

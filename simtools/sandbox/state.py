@@ -16,7 +16,6 @@ back which usage notifications that fired, and when.
 
 from __future__ import annotations
 
-import itertools
 import random
 import threading
 import time
@@ -88,7 +87,7 @@ class SandboxState:
         self.reports = WdrReports(self.wdrs, self.clock.now, action_delay, fleet.seed)
         self.codes = CodeBook({sim.code: sim.id for sim in fleet.sims}, fleet.pool_codes)
         self.version = 0
-        self._ids = itertools.count()
+        self._ids = random.Random(f"ids:{fleet.seed}")
         self._schedule = Schedule()
         self._list_cache: dict[SimQuery, list[SimRecord]] = {}
         self._group_stats: tuple[int, dict[str | None, tuple[int, float]]] | None = None
@@ -114,20 +113,23 @@ class SandboxState:
         self._list_cache.clear()
         self._group_stats = None
 
-    def new_id(self, kind: str) -> str:
+    def new_id(self) -> str:
         """A fresh resource id, reproducible from the seed and the order of creation."""
-        return uuid_from(random.Random(f"{kind}:{self.seed}:{next(self._ids)}"))
+        return uuid_from(self._ids)
 
     def _group_label(self, group_id: str | None) -> tuple[str, str] | None:
         group = self.groups.get(group_id) if group_id else None
         return (group.id, group.name) if group else None
 
     def _settle(self) -> None:
-        due = self._schedule.pop_due(self.clock.now())
-        for change in due:
-            change.settle(change.due)
-        if due:
-            self.changed()
+        now = self.clock.now()
+        if now < self._schedule.next_due:
+            return
+        # A bulk action settles thousands of changes at once (see gc_paused).
+        with gc_paused():
+            for change in self._schedule.pop_due(now):
+                change.settle(change.due)
+        self.changed()
 
     def schedule(self, slot: Slot, change: Change) -> None:
         """Queue ``change`` for its slot; a change still pending there is superseded."""
@@ -352,7 +354,7 @@ class SandboxState:
     def create_group(self, name: str, data_limit: dict[str, str] | None) -> GroupRecord:
         with self.locked():
             now = iso(self.clock.now())
-            gid = self.new_id("group")
+            gid = self.new_id()
             group = GroupRecord(gid, name, False, data_limit, now, now)
             self.groups[gid] = group
             self.changed()
