@@ -22,12 +22,12 @@ from simtools.sandbox.answers import API_PREFIX, json_response
 from simtools.sandbox.faults import Faults, FaultsMiddleware, RequestLog, RequestLogMiddleware
 from simtools.sandbox.reports import report_routes
 from simtools.sandbox.routes import build_routes
-from simtools.sandbox.routes_actions import action_routes
-from simtools.sandbox.routes_groups import group_routes
-from simtools.sandbox.routes_networks import network_routes
+from simtools.sandbox.routes_actions import action_routes, bulk_action_routes
+from simtools.sandbox.routes_groups import group_action_routes, group_routes
+from simtools.sandbox.routes_networks import blocklist_routes, gateway_routes, reference_routes
 from simtools.sandbox.routes_notifications import notification_routes
 from simtools.sandbox.routes_orders import order_routes
-from simtools.sandbox.routes_sims import sim_routes
+from simtools.sandbox.routes_sims import enrolment_routes, sim_detail_routes, sim_routes
 from simtools.sandbox.state import SandboxState
 from simtools.sandbox.wire import ApiProblem, error_body, error_object
 
@@ -116,11 +116,17 @@ def create_app(
 ) -> Callable[[Scope, Receive, Send], Any]:
     """The ASGI app: the routes behind authentication, faults and the request log."""
     routes = [
+        *enrolment_routes(state),
         *sim_routes(state),
+        *sim_detail_routes(state),
         *action_routes(state),
+        *bulk_action_routes(state),
         *group_routes(state),
+        *group_action_routes(state),
         *notification_routes(state),
-        *network_routes(state),
+        *gateway_routes(state),
+        *blocklist_routes(state),
+        *reference_routes(state),
         *order_routes(state),
         *build_routes(state),
         *report_routes(state.reports, API_PREFIX),

@@ -25,7 +25,7 @@ from simtools.sandbox.params import (
 from simtools.sandbox.state import SandboxState
 from simtools.sandbox.wire import ApiProblem
 
-__all__ = ["MAX_BULK_SIM_CARDS", "action_routes"]
+__all__ = ["MAX_BULK_SIM_CARDS", "action_routes", "bulk_action_routes"]
 
 #: The most SIM cards one bulk_set_public_ips may name: the API publishes no bound, the
 #: sandbox keeps one.
@@ -57,7 +57,8 @@ def _sim_ids(body: dict[str, Any]) -> list[str]:
 
 
 def action_routes(state: SandboxState) -> list[Route]:
-    """The SIM card action routes, each a closure over ``state``."""
+    """The per-SIM action routes and the SIM card action reads, each a closure over
+    ``state``."""
 
     def sim_action(action_type: str) -> Handler:
         async def handler(request: Request) -> Response:
@@ -75,6 +76,33 @@ def action_routes(state: SandboxState) -> list[Route]:
             return json_response({"data": state.actions.start(sim_id, action_type, settings)}, 202)
 
         return handler
+
+    async def list_actions(request: Request) -> Response:
+        params = request.query_params
+        actions = state.actions.matching(
+            sim_id=uuid_param(params, "filter[sim_card_id]"),
+            statuses=csv_param(params, "filter[status]", _ACTION_STATUSES),
+            types=csv_param(params, "filter[action_type]", FILTER_TYPES),
+            bulk_id=uuid_param(params, "filter[bulk_sim_card_action_id]"),
+        )
+        return page_response(params, actions)
+
+    async def get_action(request: Request) -> Response:
+        return json_response({"data": state.actions.get(path_id(request, "SIM card action"))})
+
+    v2 = API_PREFIX
+    return [
+        *(
+            Route(f"{v2}/sim_cards/{{id}}/actions/{name}", sim_action(name), methods=["POST"])
+            for name in SIM_ACTION_TYPES
+        ),
+        Route(f"{v2}/sim_card_actions", list_actions, methods=["GET"]),
+        Route(f"{v2}/sim_card_actions/{{id}}", get_action, methods=["GET"]),
+    ]
+
+
+def bulk_action_routes(state: SandboxState) -> list[Route]:
+    """The bulk SIM card action routes, each a closure over ``state``."""
 
     async def bulk_voice(request: Request, *, enable: bool) -> Response:
         body = parse_body(await request.body())
@@ -95,19 +123,6 @@ def action_routes(state: SandboxState) -> list[Route]:
         bulk = state.actions.bulk_public_ips(_sim_ids(body))
         return json_response({"data": bulk}, 202)
 
-    async def list_actions(request: Request) -> Response:
-        params = request.query_params
-        actions = state.actions.matching(
-            sim_id=uuid_param(params, "filter[sim_card_id]"),
-            statuses=csv_param(params, "filter[status]", _ACTION_STATUSES),
-            types=csv_param(params, "filter[action_type]", FILTER_TYPES),
-            bulk_id=uuid_param(params, "filter[bulk_sim_card_action_id]"),
-        )
-        return page_response(params, actions)
-
-    async def get_action(request: Request) -> Response:
-        return json_response({"data": state.actions.get(path_id(request, "SIM card action"))})
-
     async def list_bulk(request: Request) -> Response:
         params = request.query_params
         kind = choice_param(params, "filter[action_type]", BULK_TYPES)
@@ -118,17 +133,10 @@ def action_routes(state: SandboxState) -> list[Route]:
         return json_response({"data": state.actions.bulk_get(bulk_id)})
 
     v2 = API_PREFIX
-    per_sim = [
-        Route(f"{v2}/sim_cards/{{id}}/actions/{name}", sim_action(name), methods=["POST"])
-        for name in SIM_ACTION_TYPES
-    ]
     return [
-        *per_sim,
         Route(f"{v2}/sim_cards/actions/bulk_enable_voice", bulk_enable_voice, methods=["POST"]),
         Route(f"{v2}/sim_cards/actions/bulk_disable_voice", bulk_disable_voice, methods=["POST"]),
         Route(f"{v2}/sim_cards/actions/bulk_set_public_ips", bulk_set_public_ips, methods=["POST"]),
-        Route(f"{v2}/sim_card_actions", list_actions, methods=["GET"]),
-        Route(f"{v2}/sim_card_actions/{{id}}", get_action, methods=["GET"]),
         Route(f"{v2}/bulk_sim_card_actions", list_bulk, methods=["GET"]),
         Route(f"{v2}/bulk_sim_card_actions/{{id}}", get_bulk, methods=["GET"]),
     ]

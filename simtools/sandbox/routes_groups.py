@@ -24,7 +24,7 @@ from simtools.sandbox.params import (
 from simtools.sandbox.state import SandboxState
 from simtools.sandbox.wire import ApiProblem
 
-__all__ = ["group_routes"]
+__all__ = ["group_action_routes", "group_routes"]
 
 _GROUP_ACTION_STATUSES = ("in-progress", "completed", "failed")
 #: The body field naming what a "set_" group action attaches.
@@ -95,6 +95,20 @@ def group_routes(state: SandboxState) -> list[Route]:
     async def delete_group(request: Request) -> Response:
         return json_response({"data": state.delete_group(path_id(request, "SIM card group"))})
 
+    v2 = API_PREFIX
+    one = f"{v2}/sim_card_groups/{{id}}"
+    return [
+        Route(f"{v2}/sim_card_groups", list_groups, methods=["GET"]),
+        Route(f"{v2}/sim_card_groups", create_group, methods=["POST"]),
+        Route(one, get_group, methods=["GET"]),
+        Route(one, update_group, methods=["PATCH"]),
+        Route(one, delete_group, methods=["DELETE"]),
+    ]
+
+
+def group_action_routes(state: SandboxState) -> list[Route]:
+    """The group action routes, each a closure over ``state``."""
+
     def group_action(action_type: str) -> Handler:
         async def handler(request: Request) -> Response:
             group_id = path_id(request, "SIM card group")
@@ -123,11 +137,6 @@ def group_routes(state: SandboxState) -> list[Route]:
     v2 = API_PREFIX
     one = f"{v2}/sim_card_groups/{{id}}"
     return [
-        Route(f"{v2}/sim_card_groups", list_groups, methods=["GET"]),
-        Route(f"{v2}/sim_card_groups", create_group, methods=["POST"]),
-        Route(one, get_group, methods=["GET"]),
-        Route(one, update_group, methods=["PATCH"]),
-        Route(one, delete_group, methods=["DELETE"]),
         *(
             Route(f"{one}/actions/{name}", group_action(name), methods=["POST"])
             for name in GROUP_ACTION_TYPES

@@ -32,7 +32,7 @@ from simtools.sandbox.params import (
 )
 from simtools.sandbox.state import SandboxState
 
-__all__ = ["network_routes"]
+__all__ = ["blocklist_routes", "gateway_routes", "reference_routes"]
 
 _GATEWAY_FILTERS = ("name", "ip_range", "region_code", "created_at", "updated_at")
 _OTA_STATUSES = ("in-progress", "completed", "failed")
@@ -67,8 +67,8 @@ def _operators(params: Mapping[str, str]) -> list[dict[str, Any]]:
     return found
 
 
-def network_routes(state: SandboxState) -> list[Route]:
-    """The network routes, each a closure over ``state``."""
+def gateway_routes(state: SandboxState) -> list[Route]:
+    """The private wireless gateway routes, each a closure over ``state``."""
     networks = state.networks
 
     async def create_gateway(request: Request) -> Response:
@@ -96,6 +96,19 @@ def network_routes(state: SandboxState) -> list[Route]:
     async def delete_gateway(request: Request) -> Response:
         gateway_id = path_id(request, "Private Wireless Gateway")
         return json_response({"data": networks.delete_gateway(gateway_id)})
+
+    path = f"{API_PREFIX}/private_wireless_gateways"
+    return [
+        Route(path, create_gateway, methods=["POST"]),
+        Route(path, list_gateways, methods=["GET"]),
+        Route(f"{path}/{{id}}", get_gateway, methods=["GET"]),
+        Route(f"{path}/{{id}}", delete_gateway, methods=["DELETE"]),
+    ]
+
+
+def blocklist_routes(state: SandboxState) -> list[Route]:
+    """The wireless blocklist routes and their possible values, each a closure over ``state``."""
+    networks = state.networks
 
     async def create_blocklist(request: Request) -> Response:
         body = parse_body(await request.body())
@@ -137,6 +150,21 @@ def network_routes(state: SandboxState) -> list[Route]:
         # Not paginated: the SDK's answer type has data and no meta.
         return json_response({"data": blocklist_value_objects(kind)})
 
+    v2 = API_PREFIX
+    return [
+        Route(f"{v2}/wireless_blocklists", create_blocklist, methods=["POST"]),
+        Route(f"{v2}/wireless_blocklists", list_blocklists, methods=["GET"]),
+        Route(f"{v2}/wireless_blocklists/{{id}}", get_blocklist, methods=["GET"]),
+        Route(f"{v2}/wireless_blocklists/{{id}}", update_blocklist, methods=["PATCH"]),
+        Route(f"{v2}/wireless_blocklists/{{id}}", delete_blocklist, methods=["DELETE"]),
+        Route(f"{v2}/wireless_blocklist_values", blocklist_values, methods=["GET"]),
+    ]
+
+
+def reference_routes(state: SandboxState) -> list[Route]:
+    """Wireless regions, mobile network operators and OTA updates, each a closure over
+    ``state``."""
+
     async def wireless_regions(request: Request) -> Response:
         choice_param(request.query_params, "product", REGION_PRODUCTS, required=True)
         return json_response({"data": regions()})
@@ -166,16 +194,6 @@ def network_routes(state: SandboxState) -> list[Route]:
 
     v2 = API_PREFIX
     return [
-        Route(f"{v2}/private_wireless_gateways", create_gateway, methods=["POST"]),
-        Route(f"{v2}/private_wireless_gateways", list_gateways, methods=["GET"]),
-        Route(f"{v2}/private_wireless_gateways/{{id}}", get_gateway, methods=["GET"]),
-        Route(f"{v2}/private_wireless_gateways/{{id}}", delete_gateway, methods=["DELETE"]),
-        Route(f"{v2}/wireless_blocklists", create_blocklist, methods=["POST"]),
-        Route(f"{v2}/wireless_blocklists", list_blocklists, methods=["GET"]),
-        Route(f"{v2}/wireless_blocklists/{{id}}", get_blocklist, methods=["GET"]),
-        Route(f"{v2}/wireless_blocklists/{{id}}", update_blocklist, methods=["PATCH"]),
-        Route(f"{v2}/wireless_blocklists/{{id}}", delete_blocklist, methods=["DELETE"]),
-        Route(f"{v2}/wireless_blocklist_values", blocklist_values, methods=["GET"]),
         Route(f"{v2}/wireless/regions", wireless_regions, methods=["GET"]),
         Route(f"{v2}/mobile_network_operators", list_operators, methods=["GET"]),
         Route(f"{v2}/ota_updates", list_ota_updates, methods=["GET"]),

@@ -31,7 +31,7 @@ from simtools.sandbox.params import (
 from simtools.sandbox.state import SandboxState, SimQuery
 from simtools.sandbox.wire import ApiProblem, dumps, list_body
 
-__all__ = ["SIM_SORTS", "sim_routes"]
+__all__ = ["SIM_SORTS", "enrolment_routes", "sim_detail_routes", "sim_routes"]
 
 SIM_SORTS = ("current_billing_period_consumed_data.amount",)
 #: The most eSIMs one purchase may ask for: the API publishes no bound, the sandbox keeps one.
@@ -47,8 +47,8 @@ def _enrolment_fields(body: dict[str, Any]) -> tuple[str | None, str, list[str]]
     return group_id, status, tags
 
 
-def sim_routes(state: SandboxState) -> list[Route]:
-    """The SIM card routes, each a closure over ``state``."""
+def enrolment_routes(state: SandboxState) -> list[Route]:
+    """Registration, eSIM purchase and code validation, each a closure over ``state``."""
 
     async def register(request: Request) -> Response:
         body = parse_body(await request.body())
@@ -87,6 +87,19 @@ def sim_routes(state: SandboxState) -> list[Route]:
         # (CONTRACT.md section 5.2, section 8): no codes is an empty answer, not an error.
         codes = string_list_field(body, "registration_codes", required=False) or []
         return json_response({"data": state.validate_codes(codes)})
+
+    v2 = API_PREFIX
+    return [
+        Route(f"{v2}/actions/register/sim_cards", register, methods=["POST"]),
+        Route(f"{v2}/actions/purchase/esims", purchase, methods=["POST"]),
+        Route(
+            f"{v2}/sim_cards/actions/validate_registration_codes", validate_codes, methods=["POST"]
+        ),
+    ]
+
+
+def sim_routes(state: SandboxState) -> list[Route]:
+    """The SIM card resource (list, get, update, delete), each a closure over ``state``."""
 
     async def list_sims(request: Request) -> Response:
         params = request.query_params
@@ -156,6 +169,20 @@ def sim_routes(state: SandboxState) -> list[Route]:
         bool_param(request.query_params, "report_lost")
         return json_response({"data": state.delete_sim(path_id(request, "SIM card")).full()})
 
+    v2 = API_PREFIX
+    one = f"{v2}/sim_cards/{{id}}"
+    return [
+        Route(f"{v2}/sim_cards", list_sims, methods=["GET"]),
+        Route(one, get_sim, methods=["GET"]),
+        Route(one, update_sim, methods=["PATCH"]),
+        Route(one, delete_sim, methods=["DELETE"]),
+    ]
+
+
+def sim_detail_routes(state: SandboxState) -> list[Route]:
+    """What the network knows of each SIM (activation code, device, public IP, connectivity
+    logs), each a closure over ``state``."""
+
     async def get_activation_code(request: Request) -> Response:
         return json_response({"data": activation_code(state.sim(path_id(request, "SIM card")))})
 
@@ -169,18 +196,8 @@ def sim_routes(state: SandboxState) -> list[Route]:
         sim = state.sim(path_id(request, "SIM card"))
         return page_response(request.query_params, connectivity_logs(sim, state.built_at))
 
-    v2 = API_PREFIX
-    one = f"{v2}/sim_cards/{{id}}"
+    one = f"{API_PREFIX}/sim_cards/{{id}}"
     return [
-        Route(f"{v2}/actions/register/sim_cards", register, methods=["POST"]),
-        Route(f"{v2}/actions/purchase/esims", purchase, methods=["POST"]),
-        Route(
-            f"{v2}/sim_cards/actions/validate_registration_codes", validate_codes, methods=["POST"]
-        ),
-        Route(f"{v2}/sim_cards", list_sims, methods=["GET"]),
-        Route(one, get_sim, methods=["GET"]),
-        Route(one, update_sim, methods=["PATCH"]),
-        Route(one, delete_sim, methods=["DELETE"]),
         Route(f"{one}/activation_code", get_activation_code, methods=["GET"]),
         Route(f"{one}/device_details", get_device_details, methods=["GET"]),
         Route(f"{one}/public_ip", get_public_ip, methods=["GET"]),
