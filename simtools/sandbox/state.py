@@ -312,8 +312,8 @@ class SandboxState:
         usage notifications it now reaches fire (:meth:`notifications_fired`), and an enabled SIM
         that reaches its data limit goes to ``data_limit_exceeded``. A SIM in standby is enabled
         by consuming data, as Telnyx does, with a completed ``enable_standby_sim_card`` action.
-        Only an enabled or standby SIM consumes data. The usage records of ``/reports/wdrs`` are
-        drawn from the fleet as built and do not grow with it.
+        Only an enabled or standby SIM consumes data. No usage record (``/reports/wdrs``) is
+        added for it: a SIM's records are drawn once, from its consumption when first asked for.
         """
         if isinstance(megabytes, bool) or not isinstance(megabytes, int | float):
             raise InvalidInputError(megabytes, "megabytes must be a number", "pass e.g. 12.5")
