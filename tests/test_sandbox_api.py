@@ -166,6 +166,15 @@ def test_validate_reports_one_entry_per_code(sb: Sandbox, api: httpx.Client) -> 
     assert sb.registrations(fresh) == 0
 
 
+def test_validate_without_codes_is_an_empty_answer(api: httpx.Client) -> None:
+    """Validation takes a body without registration_codes (the SDK types it optional) and an
+    empty body, and answers an empty list."""
+    path = "/sim_cards/actions/validate_registration_codes"
+    for response in (api.post(path, json={}), api.post(path)):
+        assert response.status_code == 200
+        assert response.json() == {"data": []}
+
+
 # -- listing --------------------------------------------------------------------------------------
 
 
@@ -284,6 +293,33 @@ def test_unknown_route_is_a_telnyx_404(api: httpx.Client) -> None:
     response = api.get("/sim_cards_everywhere")
     assert response.status_code == 404
     assert only_error(response)["code"] == "10005"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PUT", "/sim_cards/6a09cdc3-8948-47f0-aa62-74ac943d6c58", "DELETE, GET, HEAD, PATCH"),
+        ("DELETE", "/sim_cards", "GET, HEAD"),
+        ("GET", "/actions/register/sim_cards", "POST"),
+        ("PATCH", "/sim_card_groups", "GET, HEAD, POST"),
+        (
+            "PUT",
+            "/sim_card_data_usage_notifications/6a09cdc3-8948-47f0-aa62-74ac943d6c58",
+            "DELETE, GET, HEAD, PATCH",
+        ),
+        ("PATCH", "/private_wireless_gateways", "GET, HEAD, POST"),
+        ("GET", "/sim_cards/6a09cdc3-8948-47f0-aa62-74ac943d6c58/actions/enable_voice", "POST"),
+        ("POST", "/wireless/regions", "GET, HEAD"),
+    ],
+)
+def test_wrong_method_is_a_405_naming_every_allowed_one(
+    api: httpx.Client, method: str, path: str, allow: str
+) -> None:
+    """A method the path does not take is a 405 whose Allow lists all the methods it takes."""
+    response = api.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow
+    assert only_error(response)["title"] == "Method not allowed"
 
 
 def test_amounts_are_decimal_strings(api: httpx.Client) -> None:

@@ -45,6 +45,30 @@ def test_arguments_and_defaults() -> None:
     args = parse("--port", "0", "--fleet-size", "40", "--rate-limit", "5", "--drop-rate", "0.1")
     assert (args.port, args.fleet_size, args.seed, args.rate_limit) == (0, 40, 0, 5)
     assert (args.error_rate, args.drop_rate, args.latency, args.api_key) == (0.0, 0.1, 0.0, None)
+    assert args.accept_any_key is False
+    assert parse("--accept-any-key").accept_any_key is True
+
+
+def test_accept_any_key_command_says_so_and_takes_another_key() -> None:
+    """With --accept-any-key the banner says any key is taken, and a request with another key
+    is answered."""
+    out, stop = Buffer(), threading.Event()
+    args = parse("--port", "0", "--fleet-size", "5", "--accept-any-key")
+    worker = threading.Thread(
+        target=run_sandbox_command, args=(args,), kwargs={"out": out, "stop": stop}
+    )
+    worker.start()
+    try:
+        assert out.ready.wait(30), out.getvalue()
+        text = out.getvalue()
+        assert "any other non-empty key is accepted too" in text
+        base_url = re.search(r"export TELNYX_BASE_URL=(\S+)", text)
+        assert base_url
+        answer = httpx.get(base_url[1] + "/sim_cards", headers={"Authorization": "Bearer x"})
+        assert answer.status_code == 200
+    finally:
+        stop.set()
+        worker.join(30)
 
 
 def test_command_prints_how_to_connect_and_serves() -> None:

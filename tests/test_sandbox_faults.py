@@ -12,6 +12,7 @@ import pytest
 
 from simtools.errors import InvalidInputError
 from simtools.sandbox import Sandbox, serve
+from simtools.sandbox.faults import NOMINAL_RATE_LIMIT
 
 MakeSandbox = Callable[..., AbstractContextManager[Sandbox]]
 TOO_MANY = {
@@ -50,6 +51,27 @@ def test_rate_limit_answers_429_with_headers(make_sandbox: MakeSandbox) -> None:
         assert response.headers["x-ratelimit-remaining"] == "0"
         assert float(response.headers["retry-after"]) >= 1
     assert {r.status_code for r in responses} == {200, 429}
+
+
+def test_rate_limit_headers_come_without_a_limit_too(make_sandbox: MakeSandbox) -> None:
+    """With no limit set, every API answer (200, 401, 404, 405) still carries x-ratelimit-*: the
+    sandbox's nominal window, counted down and never refusing."""
+    with make_sandbox(fleet_size=5) as sb, client(sb) as api:
+        answers = [api.get("/sim_card_groups") for _ in range(3)]
+        answers += [
+            httpx.get(sb.base_url + "/sim_cards"),
+            api.get("/nowhere"),
+            api.put("/sim_cards"),
+        ]
+    assert [r.status_code for r in answers] == [200, 200, 200, 401, 404, 405]
+    for response in answers:
+        assert response.headers["x-ratelimit-limit"] == str(NOMINAL_RATE_LIMIT)
+        assert 0 <= int(response.headers["x-ratelimit-remaining"]) < NOMINAL_RATE_LIMIT
+        assert int(response.headers["x-ratelimit-reset"]) >= 1
+        assert "retry-after" not in response.headers
+    remaining = [int(r.headers["x-ratelimit-remaining"]) for r in answers[:3]]
+    if len({r.headers["x-ratelimit-reset"] for r in answers[:3]}) == 1:
+        assert remaining == sorted(remaining, reverse=True)
 
 
 def test_faults_leave_non_api_routes_alone(make_sandbox: MakeSandbox) -> None:
@@ -152,6 +174,18 @@ def test_handle_hides_the_key(sandbox: Sandbox) -> None:
     for text in (repr(sandbox), str(sandbox), repr(sandbox.faults), repr(sandbox.state)):
         assert sandbox.api_key not in text
     assert sandbox.base_url in repr(sandbox)
+
+
+def test_accept_any_key_takes_any_bearer_key(make_sandbox: MakeSandbox) -> None:
+    """accept_any_key=True lets any non-empty Bearer key in; no key, an empty one or another
+    scheme still get the 401."""
+    with make_sandbox(fleet_size=5, accept_any_key=True) as sb:
+        url = sb.base_url + "/sim_card_groups"
+        for key in ("My API Key", "KEYanything", sb.api_key):
+            assert httpx.get(url, headers={"Authorization": f"Bearer {key}"}).status_code == 200
+        for header in ({}, {"Authorization": "Bearer"}, {"Authorization": "Basic abc"}):
+            assert httpx.get(url, headers=header).status_code == 401
+        assert sb.accept_any_key is True
 
 
 def test_available_codes_are_handed_out_once(sandbox: Sandbox) -> None:

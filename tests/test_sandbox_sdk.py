@@ -1,4 +1,8 @@
-"""Telnyx's official Python SDK, pointed at the sandbox, works end to end and parses each answer."""
+"""Telnyx's official Python SDK, pointed at the sandbox, works end to end and parses each answer.
+
+The client validates every answer strictly (``_strict_response_validation=True``, as the SDK's own
+tests do): a field of the wrong type or an enum value the SDK does not know fails the call.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,12 @@ from simtools.sandbox import Sandbox
 
 @pytest.fixture(scope="module")
 def sdk(sandbox: Sandbox) -> Iterator[telnyx.Telnyx]:
-    client = telnyx.Telnyx(api_key=sandbox.api_key, base_url=sandbox.base_url, max_retries=0)
+    client = telnyx.Telnyx(
+        api_key=sandbox.api_key,
+        base_url=sandbox.base_url,
+        max_retries=0,
+        _strict_response_validation=True,
+    )
     with client:
         yield client
 
@@ -47,6 +56,11 @@ def test_sdk_validates_and_registers_codes(sandbox: Sandbox, sdk: telnyx.Telnyx)
     ]
     assert all(e.code == "10015" for e in errors)
     assert [sandbox.registrations(c) for c in codes] == [1, 1]
+
+
+def test_sdk_validates_no_codes(sdk: telnyx.Telnyx) -> None:
+    """validate_registration_codes without codes, as the SDK allows, answers an empty list."""
+    assert sdk.sim_cards.actions.validate_registration_codes().data == []
 
 
 def test_sdk_auto_paginates_the_whole_fleet(sandbox: Sandbox, sdk: telnyx.Telnyx) -> None:

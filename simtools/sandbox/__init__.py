@@ -11,15 +11,24 @@
   ``used_codes(n)``, ``registrations(code)``, ``request_log``, ``faults`` (changeable while it
   runs), ``state`` (the live store) and ``advance(seconds)`` (moves the sandbox clock, so
   actions settle without waiting).
-- Routes follow ``CONTRACT.md``: register, validate codes, SIM cards (list, get, patch,
-  delete, enable / disable / set_standby), SIM card actions, SIM card groups, ``/reports/wdrs``,
-  ``/wireless/detail_records_reports``, ``/detail_records`` and ``/usage_reports`` (+ options).
+- Routes follow ``CONTRACT.md`` and, where it is silent, the official SDK 4.189.0: every
+  wireless endpoint of the SDK. Register, eSIM purchase and code validation; SIM cards (list,
+  get, patch, delete, activation code, device details, public IP, connectivity logs); SIM card
+  actions (status, voice, public IP) and bulk actions; SIM card groups and their actions;
+  private wireless gateways, wireless blocklists and their values, wireless regions, mobile
+  network operators, OTA updates; SIM card orders and previews; data usage notifications.
+  ``accept_any_key=True`` (the CLI's
+  ``--accept-any-key``) lets any non-empty Bearer key in, for suites with a key of their own.
+- Test hooks on ``state``: ``add_usage(sim_id, megabytes)`` makes a SIM consume data, and
+  ``notifications_fired(sim_id)`` lists the data usage notifications that fired and when.
 - Usage history: 13 months of per-session records, drawn on demand (see
-  :mod:`simtools.sandbox.usage_model`); ``state.wdrs.anomalies()`` names the injected runaway
-  devices and stolen SIMs. Records add up to consumption: for each fleet SIM, the
-  ``uplink_data`` + ``downlink_data`` amounts (MB) of its records from the first of the current
-  month (UTC) on equal its ``current_billing_period_consumed_data`` in MB (KB/1024, GB*1024)
-  within 1e-6 (see :mod:`simtools.sandbox.wdrs`).
+  :mod:`simtools.sandbox.usage_model`), served by ``/reports/wdrs``,
+  ``/wireless/detail_records_reports``, ``/detail_records`` and ``/usage_reports`` (+ options);
+  ``state.wdrs.anomalies()`` names the injected runaway devices and stolen SIMs. Records add up
+  to consumption: for each fleet SIM, the ``uplink_data`` + ``downlink_data`` amounts (MB) of
+  its records from the first of the current month (UTC) on equal its
+  ``current_billing_period_consumed_data`` in MB (KB/1024, GB*1024) within 1e-6 (see
+  :mod:`simtools.sandbox.wdrs`).
 - :func:`main` is ``simtools sandbox`` / ``python -m simtools.sandbox``.
 """
 

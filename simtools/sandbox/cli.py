@@ -24,6 +24,11 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the fleet and the faults")
     parser.add_argument("--api-key", default=None, help="API key to accept (default: generated)")
     parser.add_argument(
+        "--accept-any-key",
+        action="store_true",
+        help="accept any non-empty Bearer key (for test suites that bring their own key)",
+    )
+    parser.add_argument(
         "--rate-limit", type=int, default=None, help="requests per second before HTTP 429"
     )
     parser.add_argument(
@@ -46,9 +51,12 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
 
 def describe(sb: Sandbox, codes: Sequence[str]) -> str:
     """What the command prints once the server is up."""
+    key_line = f"API key: {sb.api_key}"
+    if sb.accept_any_key:
+        key_line += " (any other non-empty key is accepted too)"
     lines = [
         f"simtools sandbox: {sb.fleet_size} SIM cards (seed {sb.seed}) at {sb.base_url}",
-        f"API key: {sb.api_key}",
+        key_line,
         "",
         "Unused registration codes to try: " + ", ".join(codes),
         "",
@@ -113,6 +121,7 @@ def run_sandbox_command(
                 latency=args.latency,
                 action_delay=args.action_delay,
                 host=args.host,
+                accept_any_key=args.accept_any_key,
             ) as sb,
         ):
             out.write(describe(sb, sb.available_codes(min(5, len(sb.state.codes.pool)))))

@@ -22,7 +22,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from simtools.errors import InvalidInputError
 from simtools.sandbox.wire import dumps, error_body, error_object
 
-__all__ = ["Faults", "FaultsMiddleware", "LoggedRequest", "RequestLog", "RequestLogMiddleware"]
+__all__ = [
+    "NOMINAL_RATE_LIMIT",
+    "Faults",
+    "FaultsMiddleware",
+    "LoggedRequest",
+    "RequestLog",
+    "RequestLogMiddleware",
+]
+
+#: Requests per second the ``x-ratelimit-*`` headers report when no limit is set. The sandbox
+#: serves a few thousand requests a second on a laptop, so this is above what it can be asked.
+NOMINAL_RATE_LIMIT = 10_000
 
 _TOO_MANY = error_object(
     "10011",
@@ -125,22 +136,26 @@ class Faults:
         self._latency = float(value)
 
     def admit(self) -> tuple[bool, list[tuple[bytes, bytes]]]:
-        """Count one request against the window: (allowed, ``x-ratelimit-*`` headers)."""
+        """Count one request against the window: (allowed, ``x-ratelimit-*`` headers).
+
+        Telnyx sends the headers on every answer (CONTRACT.md section 4), so they are sent also
+        when no limit is set: the window is then counted against :data:`NOMINAL_RATE_LIMIT`,
+        which is reported but never enforced.
+        """
         with self._lock:
             limit = self._rate_limit
-            if limit is None:
-                return True, []
+            shown = NOMINAL_RATE_LIMIT if limit is None else limit
             now = time.monotonic()
             window = math.floor(now)
             if window != self._window:
                 self._window, self._used = window, 0
-            allowed = self._used < limit
+            allowed = limit is None or self._used < limit
             if allowed:
                 self._used += 1
             reset = max(1, math.ceil(window + 1 - now))
             headers = [
-                (b"x-ratelimit-limit", str(limit).encode()),
-                (b"x-ratelimit-remaining", str(limit - self._used).encode()),
+                (b"x-ratelimit-limit", str(shown).encode()),
+                (b"x-ratelimit-remaining", str(max(0, shown - self._used)).encode()),
                 (b"x-ratelimit-reset", str(reset).encode()),
             ]
             if not allowed:
@@ -198,17 +213,19 @@ class FaultsMiddleware:
             await _send_json(send, error, error_body([_SERVER_ERRORS[error]]), limit_headers)
             return
         if drop:
-            await self._perform_then_drop(scope, receive, send)
+            await self._perform_then_drop(scope, receive, send, limit_headers)
             return
 
         async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start" and limit_headers:
+            if message["type"] == "http.response.start":
                 message = {**message, "headers": [*message.get("headers", []), *limit_headers]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
-    async def _perform_then_drop(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _perform_then_drop(
+        self, scope: Scope, receive: Receive, send: Send, headers: list[tuple[bytes, bytes]]
+    ) -> None:
         """Handle the request in full, then send only the response head and return: the server
         closes the connection, and the client sees a broken response (outcome unknown)."""
         start: Message | None = None
@@ -220,7 +237,7 @@ class FaultsMiddleware:
 
         await self.app(scope, receive, keep_start)
         if start is not None:
-            await send(start)
+            await send({**start, "headers": [*start.get("headers", []), *headers]})
 
 
 @dataclass(frozen=True)

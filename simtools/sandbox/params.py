@@ -16,13 +16,19 @@ from simtools.sandbox.wire import ApiProblem, PageRequest, format_amount
 
 __all__ = [
     "bool_param",
+    "choice_field",
+    "choice_param",
     "csv_param",
     "data_limit_field",
+    "int_field",
     "is_uuid",
     "page_param",
     "parse_body",
+    "required_param",
     "string_list_field",
+    "text_field",
     "text_param",
+    "uuid_field",
     "uuid_param",
 ]
 
@@ -47,6 +53,24 @@ def text_param(params: Mapping[str, str], name: str) -> str | None:
     """The parameter's value, or None when absent or empty."""
     value = params.get(name)
     return value if value else None
+
+
+def required_param(params: Mapping[str, str], name: str) -> str:
+    """A query parameter that must be given (400, code 10004, when it is not)."""
+    value = text_param(params, name)
+    if value is None:
+        raise _bad_param(name, f"{name} is required.", code="10004")
+    return value
+
+
+def choice_param(
+    params: Mapping[str, str], name: str, allowed: Collection[str], *, required: bool = False
+) -> str | None:
+    """One value out of ``allowed``, or None when absent and not required."""
+    value = required_param(params, name) if required else text_param(params, name)
+    if value is not None and value not in allowed:
+        raise _bad_param(name, f"{name} must be one of {', '.join(allowed)}; got {value!r}.")
+    return value
 
 
 def page_param(params: Mapping[str, str], *, max_size: int = 250) -> PageRequest:
@@ -170,3 +194,55 @@ def data_limit_field(
             pointer=f"/{field}/amount",
         )
     return {"amount": format_amount(number), "unit": str(unit)}
+
+
+def _missing(field: str, what: str) -> ApiProblem:
+    return _bad_field(field, f"{field} is required: {what}.", code="10004")
+
+
+def text_field(body: Mapping[str, Any], field: str, *, required: bool) -> str | None:
+    """A non-empty string, or None when absent (or null) and not required."""
+    value = body.get(field)
+    if value is None:
+        if required:
+            raise _missing(field, "a non-empty string")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise _bad_field(field, f"{field} must be a non-empty string; got {value!r}.")
+    return value
+
+
+def uuid_field(body: Mapping[str, Any], field: str, *, required: bool) -> str | None:
+    """A UUID string (code 10006 when malformed), or None when absent and not required."""
+    value = body.get(field)
+    if value is None:
+        if required:
+            raise _missing(field, "a UUID")
+        return None
+    if not isinstance(value, str) or not is_uuid(value):
+        raise _bad_field(field, f"{field} must be a UUID; got {value!r}.", code="10006")
+    return value
+
+
+def int_field(body: Mapping[str, Any], field: str, *, low: int, high: int) -> int:
+    """A required whole number from ``low`` to ``high``."""
+    value = body.get(field)
+    if value is None:
+        raise _missing(field, f"a whole number from {low} to {high}")
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _bad_field(
+            field, f"{field} must be a whole number from {low} to {high}; got {value!r}."
+        )
+    return value
+
+
+def choice_field(
+    body: Mapping[str, Any], field: str, allowed: Collection[str], default: str | None = None
+) -> str:
+    """One of ``allowed``; ``default`` when absent, required when there is no default."""
+    value = body.get(field, default)
+    if value is None:
+        raise _missing(field, f"one of {', '.join(allowed)}")
+    if value not in allowed:
+        raise _bad_field(field, f"{field} must be one of {', '.join(allowed)}; got {value!r}.")
+    return str(value)

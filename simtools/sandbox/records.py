@@ -12,7 +12,6 @@ __all__ = [
     "NETWORKS",
     "STATUS_REASONS",
     "GroupRecord",
-    "Pending",
     "SimQuery",
     "SimRecord",
     "card_identity",
@@ -129,16 +128,6 @@ _KEY_RANK = {
 }
 
 
-@dataclass(slots=True)
-class Pending:
-    """A state change that completes at ``due`` (sandbox clock): the SIM moves to ``target``,
-    or is removed when ``target`` is None (deletion)."""
-
-    target: str | None
-    due: float
-    action_id: str | None = None
-
-
 def _imei(rng: random.Random, imeis: list[str] | None) -> str:
     # Most SIMs with authorized IMEIs sit in one of them; the rest are unauthorized devices.
     imei = random_imei(rng)
@@ -180,7 +169,8 @@ class SimRecord:
     """A stored SIM card: its wire form (simple) and bookkeeping.
 
     The full-form fields (device, network, session, PIN/PUK) are drawn on demand from
-    ``detail_seed``, so building a large fleet does not pay for them.
+    ``detail_seed``, so building a large fleet does not pay for them. ``code`` is the
+    registration code, empty for a purchased eSIM.
     """
 
     id: str
@@ -191,7 +181,9 @@ class SimRecord:
     consumed_mb: float
     #: ``created_at`` as an epoch timestamp.
     created: float
-    pending: Pending | None = None
+    #: The authorized IMEIs when the card was made: its device is drawn from them, so that a
+    #: later PATCH of ``authorized_imeis`` changes which devices are allowed, not the device.
+    device_imeis: list[str] | None = None
     _json: bytes | None = field(default=None, repr=False)
 
     @property
@@ -226,7 +218,7 @@ class SimRecord:
 
     def current_imei(self) -> str:
         """The IMEI of the device the SIM sits in (the first draw of the full form)."""
-        return _imei(random.Random(self.detail_seed), self.wire["authorized_imeis"])
+        return _imei(random.Random(self.detail_seed), self.device_imeis)
 
     @property
     def unauthorized_imei(self) -> bool:
@@ -237,7 +229,7 @@ class SimRecord:
     def full(self, *, include_pin_puk: bool = False) -> dict[str, Any]:
         """The full form (``GET /sim_cards/{id}``)."""
         rng = random.Random(self.detail_seed)
-        body = {**self.wire, **_full_form(rng, self.status, self.wire["authorized_imeis"])}
+        body = {**self.wire, **_full_form(rng, self.status, self.device_imeis)}
         if include_pin_puk:
             body["pin_puk_codes"] = _pin_puk(rng)
         return body
@@ -253,6 +245,8 @@ class GroupRecord:
     data_limit: dict[str, str] | None
     created_at: str
     updated_at: str
+    private_wireless_gateway_id: str | None = None
+    wireless_blocklist_id: str | None = None
 
     def wire(self, consumed_mb: float, sim_card_count: int | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -264,8 +258,8 @@ class GroupRecord:
         if self.data_limit is not None:
             body["data_limit"] = dict(self.data_limit)
         body["consumed_data"] = {"amount": format_amount(consumed_mb), "unit": "MB"}
-        body["private_wireless_gateway_id"] = None
-        body["wireless_blocklist_id"] = None
+        body["private_wireless_gateway_id"] = self.private_wireless_gateway_id
+        body["wireless_blocklist_id"] = self.wireless_blocklist_id
         body["created_at"] = self.created_at
         body["updated_at"] = self.updated_at
         if sim_card_count is not None:

@@ -76,6 +76,7 @@ class Sandbox:
         port: int,
         fleet_size: int,
         seed: int,
+        accept_any_key: bool = False,
     ) -> None:
         self.state = state
         self.faults = faults
@@ -84,6 +85,8 @@ class Sandbox:
         self.port = port
         self.fleet_size = fleet_size
         self.seed = seed
+        #: True when the server takes any non-empty Bearer key, not only ``api_key``.
+        self.accept_any_key = accept_any_key
         self._log = log
         self._server = server
         self._thread = thread
@@ -173,11 +176,13 @@ def start(
     action_delay: float = 0.2,
     host: str = "127.0.0.1",
     code_pool: int = 5000,
+    accept_any_key: bool = False,
 ) -> Sandbox:
     """Build the fleet and start serving it in a background thread; call ``close()`` to stop.
 
     Prefer :func:`serve` where a ``with`` block fits; this is for notebooks, where the server
-    should outlive a cell.
+    should outlive a cell. With ``accept_any_key`` the server takes any non-empty Bearer key,
+    not only ``api_key``: for test suites that bring a key of their own.
     """
     _check_count("fleet_size", fleet_size, 0)
     _check_count("seed", seed, 0)
@@ -230,7 +235,7 @@ def start(
         ) from exc
     bound_port = sock.getsockname()[1]
     config = uvicorn.Config(
-        create_app(state, api_key=key, faults=faults, log=log),
+        create_app(state, api_key=key, faults=faults, log=log, accept_any_key=accept_any_key),
         log_config=None,
         log_level="warning",
         access_log=False,
@@ -264,6 +269,7 @@ def start(
         port=bound_port,
         fleet_size=fleet_size,
         seed=seed,
+        accept_any_key=accept_any_key,
     )
 
 
@@ -281,6 +287,7 @@ def serve(
     action_delay: float = 0.2,
     host: str = "127.0.0.1",
     code_pool: int = 5000,
+    accept_any_key: bool = False,
 ) -> Iterator[Sandbox]:
     """Run a sandbox for the ``with`` block; it stops cleanly on exit.
 
@@ -299,6 +306,7 @@ def serve(
         action_delay=action_delay,
         host=host,
         code_pool=code_pool,
+        accept_any_key=accept_any_key,
     )
     try:
         yield sandbox

@@ -1,8 +1,17 @@
-"""The sandbox's in-memory store: SIM cards, groups, actions and codes, and every change to them.
+"""The sandbox's in-memory store: SIM cards, groups and codes, and every change to them.
 
-All methods take one re-entrant lock, so tests may inspect the store from their own thread while
-the server runs. Time is the store's :class:`Clock`; asynchronous changes (registration, actions,
-deletion) are settled lazily from their due times on the next call, so no background thread runs.
+All methods take one re-entrant lock (:meth:`SandboxState.locked`), which the stores hung off it
+share: :attr:`~SandboxState.actions` (SIM card and bulk actions, public IPs),
+:attr:`~SandboxState.networks` (private wireless gateways, blocklists, group actions),
+:attr:`~SandboxState.notifications` (data usage notifications) and :attr:`~SandboxState.orders`
+(SIM card orders). So tests may inspect the store from their own thread while the server runs.
+Time is the store's :class:`Clock`; asynchronous changes (registration, actions, deletion,
+provisioning) wait in a :class:`~simtools.sandbox.schedule.Schedule` and are settled lazily from
+their due times on the next call, so no background thread runs.
+
+Test hooks beyond the API: :meth:`SandboxState.add_usage` makes a SIM consume data (the synthetic
+fleet's consumption is otherwise fixed when it is built) and :meth:`notifications_fired` reads
+back which usage notifications that fired, and when.
 """
 
 from __future__ import annotations
@@ -11,24 +20,31 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from simtools.errors import InvalidInputError
-from simtools.sandbox.codes import CodeBook, code_error
-from simtools.sandbox.records import GroupRecord, Pending, SimQuery, SimRecord, uuid_from
+from simtools.sandbox.actions import ActionBook
+from simtools.sandbox.catalog import ota_updates
+from simtools.sandbox.codes import CodeBook
+from simtools.sandbox.enrolment import Enrolment
+from simtools.sandbox.notifications import FiredNotification, NotificationBook
+from simtools.sandbox.orders import OrderBook
+from simtools.sandbox.private_networks import NetworkStore
+from simtools.sandbox.records import GroupRecord, SimQuery, SimRecord, to_mb, uuid_from
 from simtools.sandbox.reports import WdrReports
-from simtools.sandbox.synthetic import Fleet, gc_paused, new_sim
+from simtools.sandbox.schedule import Change, Schedule, Slot
+from simtools.sandbox.synthetic import Fleet, gc_paused
 from simtools.sandbox.wdrs import WdrIndex
-from simtools.sandbox.wire import ApiProblem, iso
+from simtools.sandbox.wire import ApiProblem, format_amount, iso
 
 T = TypeVar("T")
 
 __all__ = ["Clock", "SandboxState", "SimQuery"]
 
-_SETTLED_BY = {"enable": "enabled", "disable": "disabled", "set_standby": "standby"}
-_TRANSITION = {"enable": "enabling", "disable": "disabling", "set_standby": "setting_standby"}
+#: What a SIM's pending status change is, when it is a deletion.
+DELETION = "delete"
 
 
 class Clock:
@@ -59,27 +75,28 @@ class SandboxState:
         self.clock = clock or Clock()
         self.action_delay = action_delay
         self.seed = fleet.seed
+        #: When the fleet was built: the end of its synthetic history.
+        self.built_at = fleet.now
         self.lock = threading.RLock()
         self.sims: dict[str, SimRecord] = {sim.id: sim for sim in fleet.sims}
         self.groups: dict[str, GroupRecord] = {g.id: g for g in fleet.groups}
         self.default_group_id = fleet.default_group.id
-        self.actions: dict[str, dict[str, Any]] = {a["id"]: a for a in fleet.actions}
         #: The fleet as built, for its usage records: (SIM, (group id, name) at build time).
         fleet_sims = [(sim, self._group_label(sim.group_id)) for sim in fleet.sims]
         self.wdrs = WdrIndex(fleet_sims, fleet.now)
         self.reports = WdrReports(self.wdrs, self.clock.now, action_delay, fleet.seed)
         self.codes = CodeBook({sim.code: sim.id for sim in fleet.sims}, fleet.pool_codes)
-        self._next_index = len(fleet.sims)
-        self._pending: dict[str, Pending] = {}
-        #: The in-progress action of each SIM that has one (the fleet starts with some).
-        self._open_actions = {
-            a["sim_card_id"]: a["id"]
-            for a in fleet.actions
-            if a["status"]["value"] == "in-progress"
-        }
         self.version = 0
+        self._ids = random.Random(f"ids:{fleet.seed}")
+        self._schedule = Schedule()
         self._list_cache: dict[SimQuery, list[SimRecord]] = {}
         self._group_stats: tuple[int, dict[str | None, tuple[int, float]]] | None = None
+        self.enrolment = Enrolment(self, first_card=len(self.codes.card_number))
+        self.actions = ActionBook(self, fleet.actions)
+        self.networks = NetworkStore(self)
+        self.notifications = NotificationBook(self)
+        self.orders = OrderBook(self)
+        self.ota_updates = ota_updates(fleet.sims, fleet.seed, fleet.now)
 
     # -- bookkeeping -------------------------------------------------------------------------
 
@@ -90,69 +107,98 @@ class SandboxState:
             self._settle()
             yield
 
-    def _changed(self) -> None:
+    def changed(self) -> None:
+        """Forget cached listings and group figures after a change."""
         self.version += 1
         self._list_cache.clear()
         self._group_stats = None
+
+    def new_id(self) -> str:
+        """A fresh resource id, reproducible from the seed and the order of creation."""
+        return uuid_from(self._ids)
 
     def _group_label(self, group_id: str | None) -> tuple[str, str] | None:
         group = self.groups.get(group_id) if group_id else None
         return (group.id, group.name) if group else None
 
     def _settle(self) -> None:
-        if not self._pending:
+        now = self.clock.now()
+        if now < self._schedule.next_due:
             return
-        now = self.clock.now()
-        due = [(sim_id, p) for sim_id, p in self._pending.items() if p.due <= now]
-        for sim_id, pending in due:
-            del self._pending[sim_id]
-            sim = self.sims[sim_id]
-            if pending.target is None:
-                del self.sims[sim_id]
-                self.codes.release(sim.code)
-            else:
-                sim.wire["actions_in_progress"] = False
-                sim.wire["updated_at"] = iso(pending.due)
-                sim.set_status(pending.target)
-            if pending.action_id is not None:
-                del self._open_actions[sim_id]
-                self._finish_action(pending.action_id, "completed", None, pending.due)
-        if due:
-            self._changed()
+        # A bulk action settles thousands of changes at once (see gc_paused).
+        with gc_paused():
+            for change in self._schedule.pop_due(now):
+                change.settle(change.due)
+        self.changed()
 
-    def _finish_action(self, action_id: str, value: str, reason: str | None, when: float) -> None:
-        action = self.actions[action_id]
-        action["status"] = {"value": value, "reason": reason}
-        action["updated_at"] = iso(when)
+    def schedule(self, slot: Slot, change: Change) -> None:
+        """Queue ``change`` for its slot; a change still pending there is superseded."""
+        self._schedule.put(slot, change, self.clock.now())
 
-    def _schedule(
-        self, sim: SimRecord, transitional: str, target: str | None, action: str | None
+    def cancel(self, slot: Slot) -> None:
+        self._schedule.cancel(slot, self.clock.now())
+
+    def pending(self, slot: Slot) -> Change | None:
+        return self._schedule.get(slot)
+
+    def being_deleted(self, sim_id: str) -> bool:
+        change = self._schedule.get((sim_id, "status"))
+        return change is not None and change.label == DELETION
+
+    def start_status_change(
+        self, sim: SimRecord, transitional: str, target: str | None, action_id: str | None
     ) -> None:
+        """Show ``transitional`` now and ``target`` once settled (None: remove the SIM)."""
         now = self.clock.now()
-        previous = self._open_actions.pop(sim.id, None)
-        if previous is not None:
-            reason = "Interrupted by a later action on the same SIM card."
-            self._finish_action(previous, "interrupted", reason, now)
-        if action is not None:
-            self._open_actions[sim.id] = action
-        self._pending[sim.id] = Pending(target, now + self.action_delay, action)
+        self.actions.interrupt_stuck(sim.id, now)
+
+        def settle(when: float) -> None:
+            if target is None:
+                self._remove_sim(sim, when)
+            else:
+                sim.wire["updated_at"] = iso(when)
+                sim.set_status(target)
+                self.refresh_in_progress(sim)
+            if action_id is not None:
+                self.actions.finish(action_id, "completed", None, when)
+
+        def supersede(when: float) -> None:
+            if action_id is not None:
+                self.actions.interrupt(action_id, when)
+
+        label = DELETION if target is None else ""
+        self.schedule((sim.id, "status"), Change(now + self.action_delay, settle, supersede, label))
+        self.mark_in_progress(sim, now)
+        sim.set_status(transitional)
+
+    def mark_in_progress(self, sim: SimRecord, now: float) -> None:
         sim.wire["actions_in_progress"] = True
         sim.wire["updated_at"] = iso(now)
-        sim.set_status(transitional)
-        self._changed()
+        sim.touch()
+        self.changed()
+
+    def refresh_in_progress(self, sim: SimRecord) -> None:
+        """``actions_in_progress`` is true while any change of the SIM is pending."""
+        busy = any(self._schedule.get((sim.id, aspect)) for aspect in ActionBook.ASPECTS)
+        sim.wire["actions_in_progress"] = busy or self.actions.is_stuck(sim.id)
+        sim.touch()
+
+    def _remove_sim(self, sim: SimRecord, when: float) -> None:
+        del self.sims[sim.id]
+        if sim.code:
+            self.codes.release(sim.code)
+        self.actions.forget_sim(sim.id, when)
+        self.notifications.forget_sim(sim.id)
 
     # -- lookups -----------------------------------------------------------------------------
 
     def sim(self, sim_id: str) -> SimRecord:
-        return self._lookup(self.sims, sim_id, "SIM card")
+        return self.lookup(self.sims, sim_id, "SIM card")
 
     def group(self, group_id: str) -> GroupRecord:
-        return self._lookup(self.groups, group_id, "SIM card group")
+        return self.lookup(self.groups, group_id, "SIM card group")
 
-    def action(self, action_id: str) -> dict[str, Any]:
-        return self._lookup(self.actions, action_id, "SIM card action")
-
-    def _lookup(self, table: Mapping[str, T], key: str, noun: str) -> T:
+    def lookup(self, table: Mapping[str, T], key: str, noun: str) -> T:
         """``table[key]``, or Telnyx's 404 (code 10005) naming the resource."""
         with self.locked():
             try:
@@ -222,62 +268,11 @@ class SandboxState:
         with self.locked():
             return [sim for sim in self.sims.values() if sim.wire["iccid"] == iccid]
 
-    # -- registration ------------------------------------------------------------------------
-
-    def register(
-        self, codes: list[str], group_id: str | None, status: str, tags: list[str]
-    ) -> tuple[list[SimRecord], list[dict[str, Any]]]:
-        """Register every valid code; the others come back as errors pointing at their index."""
-        with self.locked():
-            if group_id is not None and group_id not in self.groups:
-                raise ApiProblem.single(
-                    422,
-                    "10017",
-                    f"SIM card group {group_id} does not exist.",
-                    pointer="/sim_card_group_id",
-                )
-            group_id = group_id or self.default_group_id
-            created: list[SimRecord] = []
-            errors: list[dict[str, Any]] = []
-            for index, code in enumerate(codes):
-                problem = self.codes.problem(code)
-                if problem is not None:
-                    errors.append(code_error(index, code, problem))
-                    continue
-                created.append(self._register_one(code, group_id, status, tags))
-            if created:
-                self._changed()
-            return created, errors
-
-    def _register_one(self, code: str, group_id: str, status: str, tags: list[str]) -> SimRecord:
-        now = self.clock.now()
-        sim_id = uuid_from(random.Random(f"sim:{self.seed}:{code}:{self.codes.registered[code]}"))
-        number = self.codes.claim(code, sim_id)
-        # The card behind a code is the same every time it is registered; the SIM id is not.
-        rng = random.Random(f"card:{self.seed}:{number}")
-        sim = new_sim(
-            rng,
-            seed=self.seed,
-            number=number,
-            index=self._next_index,
-            code=code,
-            status="registering",
-            group_id=group_id,
-            tags=list(tags),
-            created=now,
-            updated=now,
-        )
-        sim.id = sim.wire["id"] = sim_id
-        self._next_index += 1
-        self.sims[sim.id] = sim
-        self._schedule(sim, "registering", status, None)
-        return sim
-
     # -- SIM changes -------------------------------------------------------------------------
 
     def update_sim(self, sim_id: str, changes: dict[str, Any]) -> SimRecord:
         """Apply validated PATCH ``changes`` (tags, data_limit, sim_card_group_id,
-        authorized_imeis)."""
+        authorized_imeis). The status is not among them: the actions change it."""
         with self.locked():
             sim = self.sim(sim_id)
             group_id = changes.get("sim_card_group_id")
@@ -291,6 +286,8 @@ class SandboxState:
             for key in ("tags", "authorized_imeis", "data_limit", "sim_card_group_id"):
                 if key not in changes:
                     continue
+                # The contract types data_limit and sim_card_group_id as objects and strings,
+                # never null: a SIM without one has no such key.
                 if changes[key] is None and key in ("data_limit", "sim_card_group_id"):
                     sim.wire.pop(key, None)
                 else:
@@ -298,63 +295,69 @@ class SandboxState:
             sim.reorder()
             sim.wire["updated_at"] = iso(self.clock.now())
             sim.touch()
-            self._changed()
+            self.changed()
             return sim
 
     def delete_sim(self, sim_id: str) -> SimRecord:
         """Start decommissioning: the SIM shows ``disabling`` and is gone once settled."""
         with self.locked():
             sim = self.sim(sim_id)
-            self._schedule(sim, "disabling", None, None)
+            self.start_status_change(sim, "disabling", None, None)
             return sim
 
-    def start_action(self, sim_id: str, action_type: str) -> dict[str, Any]:
-        """Create a SIM card action and move the SIM to its transitional status."""
+    def add_usage(self, sim_id: str, megabytes: float) -> SimRecord:
+        """Test hook: the SIM consumes ``megabytes`` more this billing period.
+
+        Its ``current_billing_period_consumed_data`` grows (in the unit it is written in), the
+        usage notifications it now reaches fire (:meth:`notifications_fired`), and an enabled SIM
+        that reaches its data limit goes to ``data_limit_exceeded``. A SIM in standby is enabled
+        by consuming data, as Telnyx does, with a completed ``enable_standby_sim_card`` action.
+        Only an enabled or standby SIM consumes data. No usage record (``/reports/wdrs``) is
+        added for it: a SIM's records are drawn once, from its consumption when first asked for.
+        """
+        if isinstance(megabytes, bool) or not isinstance(megabytes, int | float):
+            raise InvalidInputError(megabytes, "megabytes must be a number", "pass e.g. 12.5")
+        if not 0 <= megabytes < float("inf"):
+            raise InvalidInputError(megabytes, "megabytes must be >= 0", "pass e.g. 12.5")
         with self.locked():
             sim = self.sim(sim_id)
-            pending = self._pending.get(sim_id)
-            if pending is not None and pending.target is None:
-                raise ApiProblem.single(
-                    422, "10015", f"SIM card {sim_id} is being deleted; it takes no more actions."
-                )
-            if action_type != "disable" and sim.group_id is None:
-                raise ApiProblem.single(
-                    422,
-                    "10013",
-                    f"SIM card {sim_id} is not in a SIM card group; put it in one "
-                    "(PATCH sim_card_group_id) before this action.",
-                    title="Missing association",
+            if sim.status not in ("enabled", "standby"):
+                raise InvalidInputError(
+                    sim_id,
+                    f"a SIM card in status {sim.status} consumes no data",
+                    "enable it first (or set it to standby)",
                 )
             now = self.clock.now()
-            action_id = uuid_from(random.Random(f"action:{self.seed}:{len(self.actions)}:{now}"))
-            action: dict[str, Any] = {
-                "id": action_id,
-                "record_type": "sim_card_action",
-                "sim_card_id": sim_id,
-                "action_type": action_type,
-                "settings": {},
-                "status": {"value": "in-progress", "reason": None},
-                "created_at": iso(now),
-                "updated_at": iso(now),
-            }
-            self.actions[action_id] = action
-            self._schedule(sim, _TRANSITION[action_type], _SETTLED_BY[action_type], action_id)
-            return action
+            if sim.status == "standby":
+                self.actions.record_done(sim.id, "enable_standby_sim_card", now)
+                sim.set_status("enabled")
+            sim.consumed_mb += float(megabytes)
+            unit = sim.wire["current_billing_period_consumed_data"]["unit"]
+            amount = format_amount(sim.consumed_mb / to_mb("1", unit), 4)
+            sim.wire["current_billing_period_consumed_data"] = {"amount": amount, "unit": unit}
+            limit = sim.wire.get("data_limit")
+            if limit is not None and sim.consumed_mb >= to_mb(limit["amount"], limit["unit"]):
+                sim.set_status("data_limit_exceeded")
+            sim.wire["updated_at"] = iso(now)
+            sim.touch()
+            self.changed()
+            self.notifications.check(sim, now)
+            return sim
 
-    def list_actions(self, keep: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
-        """Actions that ``keep`` accepts, newest first."""
+    def notifications_fired(self, sim_card_id: str | None = None) -> list[FiredNotification]:
+        """The usage notifications that fired, oldest first; only one SIM's when given."""
         with self.locked():
-            return [a for a in reversed(self.actions.values()) if keep(a)]
+            return self.notifications.fired(sim_card_id)
 
     # -- groups ------------------------------------------------------------------------------
 
     def create_group(self, name: str, data_limit: dict[str, str] | None) -> GroupRecord:
         with self.locked():
             now = iso(self.clock.now())
-            gid = uuid_from(random.Random(f"group:{self.seed}:{len(self.groups)}:{now}"))
+            gid = self.new_id()
             group = GroupRecord(gid, name, False, data_limit, now, now)
             self.groups[gid] = group
-            self._changed()
+            self.changed()
             return group
 
     def update_group(self, group_id: str, changes: dict[str, Any]) -> GroupRecord:
@@ -365,7 +368,7 @@ class SandboxState:
             if "data_limit" in changes:
                 group.data_limit = changes["data_limit"]
             group.updated_at = iso(self.clock.now())
-            self._changed()
+            self.changed()
             return group
 
     def delete_group(self, group_id: str) -> dict[str, Any]:
@@ -384,8 +387,10 @@ class SandboxState:
                     "another group first.",
                 )
             body = self.group_wire(group, with_count=False)
+            for aspect in NetworkStore.ASPECTS:
+                self.cancel((group_id, aspect))
             del self.groups[group_id]
-            self._changed()
+            self.changed()
             return body
 
 

@@ -140,9 +140,11 @@ def new_sim(
     consumed: dict[str, str] | None = None,
     imeis: list[str] | None = None,
     voice: bool = False,
+    esim: bool | None = None,
 ) -> SimRecord:
-    """A SIM record for physical card ``number`` registered with ``code``."""
-    identity = card_identity(seed, number, rng, esim=rng.random() < 0.2)
+    """A SIM record for card ``number`` registered with ``code``; an eSIM one time in five
+    unless ``esim`` says."""
+    identity = card_identity(seed, number, rng, esim=rng.random() < 0.2 if esim is None else esim)
     consumed = consumed or {"amount": "0.0", "unit": "MB"}
     wire: dict[str, Any] = {
         "id": uuid_from(rng),
@@ -176,6 +178,7 @@ def new_sim(
         detail_seed=rng.getrandbits(64),
         consumed_mb=to_mb(consumed["amount"], consumed["unit"]),
         created=created,
+        device_imeis=imeis,
     )
 
 
