@@ -15,7 +15,7 @@ import pytest
 
 from simtools.analysis.usage import usage_summary
 from simtools.client import SimClient
-from simtools.errors import SimToolsDataWarning
+from simtools.errors import InvalidInputError, SimToolsDataWarning
 from simtools.frames import sim_card_groups_frame
 from simtools.frames.contracts import FLEET
 from simtools.workflows.fleet import fleet_frame
@@ -216,3 +216,12 @@ def test_sims_that_move_between_pages_are_kept_once_with_a_warning() -> None:
     messages = " ".join(str(w.message) for w in caught)
     assert "appeared on two pages" in messages
     assert "reported 4 SIM cards but 3 arrived" in messages
+
+
+def test_an_unknown_include_is_refused_before_anything_is_sent(sandbox: Any) -> None:
+    """fleet_frame(include=[...]) names what it cannot join, and sends no request."""
+    with SimClient(sandbox.api_key, base_url=sandbox.base_url) as client:
+        sandbox.clear_request_log()
+        with pytest.raises(InvalidInputError, match="cannot include 'nonsense'"):
+            fleet_frame(client, include=["nonsense"], progress=False)
+        assert sandbox.request_log == []

@@ -13,6 +13,7 @@ from simtools.frames import frame_from_columns
 from simtools.frames.pages import sim_card_page_columns
 from simtools.frames.sim_cards import with_group_names
 from simtools.models import PaginationMeta
+from simtools.workflows.fleet_extras import check_include, join_extras
 from simtools.workflows.progress import progress_bar
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ def fleet_frame(
     concurrency: int | None = None,
     progress: bool | None = None,
     group_names: bool = True,
+    include: Iterable[str] | str | None = None,
 ) -> pd.DataFrame:
     """Every matching SIM card as a frame of the ``FLEET`` contract: the ``sim_cards_frame``
     columns with ``sim_card_group_name`` after ``sim_card_group_id`` (missing with
@@ -46,7 +48,10 @@ def fleet_frame(
     warned about, and applied here. Pages are read column by column as they arrive
     (:mod:`simtools.frames.pages`); one that is not a list response (an HTML error page, truncated
     JSON) raises :class:`~simtools.errors.ResponseError` naming ``GET .../sim_cards`` and the page.
+    ``include`` names what else to join onto each SIM (:data:`~simtools.workflows.fleet_extras
+    .FLEET_EXTRAS`), each adding its own declared columns.
     """
+    extras = check_include(include)
     params = client.sim_card_params(
         status=status, tags=tags, sim_card_group_id=sim_card_group_id, iccid=iccid, msisdn=msisdn
     )
@@ -80,6 +85,7 @@ def fleet_frame(
         )
     frame = _enforce_filters(frame, params)
     frame = with_group_names(frame, _group_names(client) if group_names else {})
+    frame = join_extras(client, frame, extras)
     frame.attrs["fetched_at"] = fetched_at.isoformat()
     frame.attrs["total_results"] = total
     return frame
