@@ -20,7 +20,10 @@ and nothing here reads headers.
 
 from __future__ import annotations
 
+import sys
+import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -37,6 +40,7 @@ __all__ = [
     "SimToolsDataWarning",
     "SimToolsError",
     "TransportError",
+    "data_warning",
 ]
 
 
@@ -178,3 +182,20 @@ class ResponseError(SimToolsError):
             f"{method} {url} returned HTTP {status_code} with a body that is not the expected "
             f"JSON ({reason}); it starts: {excerpt!r}"
         )
+
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+
+
+def data_warning(message: str) -> None:
+    """Warn that data did not fit (a :class:`SimToolsDataWarning`), pointing at the user's line."""
+    warnings.warn(message, SimToolsDataWarning, stacklevel=_caller_level())
+
+
+def _caller_level() -> int:
+    # Point the warning at the first frame outside this package (the user's notebook line),
+    # counting from the caller of warnings.warn (data_warning) as level 1.
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        level, frame = level + 1, frame.f_back  # type: ignore[assignment]
+    return level

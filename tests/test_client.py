@@ -363,7 +363,7 @@ def test_paging_follows_total_pages_and_dedupes_ids() -> None:
             200,
             json={
                 "data": [{"id": i} for i in ids],
-                "meta": {"page_number": number, "total_pages": 3, "total_results": 4},
+                "meta": {"page_number": number, "total_pages": 3, "total_results": 5},
             },
         )
 

@@ -537,6 +537,13 @@ def test_lone_surrogate_escapes_become_replacement_characters() -> None:
 GOOD = json.dumps({"data": [{"id": "sim-1", "record_type": "sim_card"}]}).encode()
 
 
+def test_a_null_item_in_a_page_is_skipped_with_a_warning_naming_the_page() -> None:
+    """A null in data holds nothing to keep: it is skipped, said so, and the page's SIMs kept."""
+    with pytest.warns(SimToolsDataWarning, match=r"page 2: 1 null item\(s\) in data"):
+        frame = sim_cards_frame([GOOD, b'{"data": [null, {"id": "x"}]}', GOOD])
+    assert "x" in frame["id"].tolist()
+
+
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
@@ -548,7 +555,6 @@ GOOD = json.dumps({"data": [{"id": "sim-1", "record_type": "sim_card"}]}).encode
         (b"[1, 2]", r"page 2 .*is a JSON list"),
         (b'{"data": "text"}', r"page 2 .*'data' is a str"),
         (b'{"data": [1]}', r"page 2 .*item 0 of the response's 'data' is a int"),
-        (b'{"data": [null]}', r"page 2 .*item 0 of the response's 'data' is a NoneType"),
         (GOOD + b"\n" + GOOD, r"page 2 .*not JSON \(Extra data"),
         (b'{"data": [{"id": "\xff"}]}', r"page 2 .*not JSON \('utf-8' codec can't decode"),
     ],
@@ -585,7 +591,12 @@ class PagedApi:
             return httpx.Response(200, text="<html>proxy error</html>")
         body = {
             "data": [{"id": f"sim-{number}", "record_type": "sim_card"}],
-            "meta": {"page_number": number, "total_pages": self.pages, "total_results": 3},
+            "meta": {
+                "page_number": number,
+                "page_size": 1,
+                "total_pages": self.pages,
+                "total_results": 3,
+            },
         }
         return httpx.Response(200, json=body)
 
@@ -611,7 +622,12 @@ class CountingApi:
         number = int(request.url.params["page[number]"])
         body = {
             "data": [{"id": f"sim-{number}", "record_type": "sim_card"}],
-            "meta": {"page_number": number, "total_pages": self.pages, "total_results": self.pages},
+            "meta": {
+                "page_number": number,
+                "page_size": 1,
+                "total_pages": self.pages,
+                "total_results": self.pages,
+            },
         }
         return httpx.Response(200, json=body)
 

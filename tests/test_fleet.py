@@ -205,7 +205,7 @@ def test_sims_that_move_between_pages_are_kept_once_with_a_warning() -> None:
                 200, json={"data": [], "meta": {"page_number": 1, "total_pages": 1}}
             )
         n = int(request.url.params["page[number]"])
-        meta = {"page_number": n, "total_pages": 2, "total_results": 4}
+        meta = {"page_number": n, "page_size": 2, "total_pages": 2, "total_results": 4}
         return httpx.Response(200, json={"data": pages[n], "meta": meta})
 
     client = SimClient("k", base_url="https://x.test/v2", transport=httpx.MockTransport(answer))

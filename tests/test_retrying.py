@@ -9,7 +9,13 @@ import httpx
 import pytest
 
 from simtools.client import SimClient
-from simtools.client.retrying import Pacer, RetryPolicy, is_retryable, parse_retry_after
+from simtools.client.retrying import (
+    Deadline,
+    Pacer,
+    RetryPolicy,
+    is_retryable,
+    parse_retry_after,
+)
 from simtools.errors import (
     ApiError,
     AuthenticationError,
@@ -70,7 +76,7 @@ def test_policy_waits_as_the_server_says(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr("time.sleep", slept.append)
     calls = iter([RateLimitError(429, "GET", "u", retry_after=1.25), "ok"])
 
-    def attempt() -> Any:
+    def attempt(deadline: Deadline) -> Any:
         value = next(calls)
         if isinstance(value, Exception):
             raise value
@@ -87,7 +93,7 @@ def test_policy_ignores_absurd_hints(monkeypatch: pytest.MonkeyPatch) -> None:
     policy = RetryPolicy(attempts=2, initial_wait=0.5, max_wait=8)
     calls = iter([RateLimitError(429, "GET", "u", retry_after=3600), "ok"])
 
-    def attempt() -> Any:
+    def attempt(deadline: Deadline) -> Any:
         value = next(calls)
         if isinstance(value, Exception):
             raise value

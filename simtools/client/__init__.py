@@ -10,22 +10,27 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
+import httpx
+
 from simtools.client._core import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_CONCURRENCY,
+    MAX_BODY_BYTES,
     MAX_PAGE_SIZE,
-    ClientCore,
 )
 from simtools.client._wire import (
     DEFAULT_BASE_URL,
+    body_object,
     data_limit_body,
     page_items,
-    parse_json,
     shape_error,
+    validated,
 )
+from simtools.client.paging import PagedClient
 from simtools.errors import ApiError, InvalidInputError
 from simtools.inputs.arguments import (
     check_filter_statuses,
+    check_group_name,
     check_register_status,
     check_tags,
     check_uuid,
@@ -48,6 +53,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_CHUNK_SIZE",
     "DEFAULT_CONCURRENCY",
+    "MAX_BODY_BYTES",
     "MAX_PAGE_SIZE",
     "ActionName",
     "SimClient",
@@ -56,12 +62,16 @@ __all__ = [
 ActionName = Literal["enable", "disable", "set_standby"]
 
 
-class SimClient(ClientCore):
+class SimClient(PagedClient):
     """A Telnyx wireless API client for SIM card registration and fleet listing.
 
     ``SimClient(api_key, base_url=...)`` or ``SimClient.from_env()``. Use it as a context manager
     (or call ``close()``). ``transport`` takes any httpx transport (tests pass
-    ``httpx.MockTransport``). The key never appears in ``repr``, logs or exceptions.
+    ``httpx.MockTransport``). The key never appears in ``repr``, logs or exceptions, and a key
+    holding spaces or control characters is refused. ``timeout`` bounds each request as a whole
+    (connect to last byte), ``retry``'s deadline a whole call with its retries, and
+    ``max_body_bytes`` any answer. Proxy settings from the environment (``HTTP_PROXY``, ...) are
+    used for the real API but not for a sandbox on this machine; ``proxy=`` sets one explicitly.
     """
 
     # -- registration --------------------------------------------------------------------------
@@ -105,7 +115,8 @@ class SimClient(ClientCore):
     ) -> RegisterResponse:
         """One register request for already-checked codes, retried only while nothing reached
         the server. A 202 with ``errors`` and a 4xx whose errors point at codes both return a
-        ``RegisterResponse``; an unknown outcome raises ``TransportError`` or ``ServerError``."""
+        ``RegisterResponse``; an unknown outcome raises ``TransportError`` or ``ServerError``, and
+        a 2xx whose body cannot be read ``ResponseError`` (the request was performed)."""
         body: dict[str, Any] = {"registration_codes": list(codes)}
         if sim_card_group_id is not None:
             body["sim_card_group_id"] = check_uuid(sim_card_group_id, "sim_card_group_id")
@@ -121,12 +132,11 @@ class SimClient(ClientCore):
             ):
                 return RegisterResponse(data=[], errors=exc.errors)
             raise
-        parsed = parse_json(response)
-        if not isinstance(parsed, dict) or not isinstance(parsed.get("data", []), list):
+        parsed = body_object(response)
+        data, errors = parsed.get("data") or [], parsed.get("errors") or []
+        if not isinstance(data, list) or not isinstance(errors, list):
             raise shape_error(response, "expected {'data': [...], 'errors': [...]}")
-        return RegisterResponse.model_validate(
-            {"data": parsed.get("data") or [], "errors": parsed.get("errors") or []}
-        )
+        return validated(response, RegisterResponse, {"data": data, "errors": errors})
 
     def validate_codes(self, codes: Any) -> list[CodeValidation]:
         """One ``CodeValidation`` per code (the codes are checked locally first)."""
@@ -173,7 +183,7 @@ class SimClient(ClientCore):
                 params[f"filter[{name}]"] = value.strip()
         if sort is not None:
             allowed = ("current_billing_period_consumed_data.amount",)
-            if sort.lstrip("-") not in allowed:
+            if not isinstance(sort, str) or sort.lstrip("-") not in allowed:
                 raise InvalidInputError(
                     sort, f"sort {sort!r} is not supported", f"use {allowed[0]!r} or with '-'"
                 )
@@ -205,7 +215,7 @@ class SimClient(ClientCore):
             "sim_cards", params, page_size=page_size, concurrency=concurrency
         ):
             for item in page_items(content, "GET", f"{self.base_url}/sim_cards"):
-                sim = SimCard.model_validate(item)
+                sim = _sim_card(item, content, f"{self.base_url}/sim_cards")
                 if sim.id is not None:
                     if sim.id in seen:
                         continue
@@ -294,9 +304,7 @@ class SimClient(ClientCore):
     def create_sim_card_group(
         self, name: str, *, data_limit: tuple[float | str, str] | None = None
     ) -> SimCardGroup:
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidInputError(name, "a group needs a non-empty name", "e.g. name='berlin'")
-        body: dict[str, Any] = {"name": name.strip()}
+        body: dict[str, Any] = {"name": check_group_name(name)}
         if data_limit is not None:
             body["data_limit"] = data_limit_body(data_limit)
         # Not idempotent: a retried create could make two groups, so only unsent requests retry.
@@ -314,9 +322,11 @@ class SimClient(ClientCore):
         gid = check_uuid(group_id, "sim_card_group_id")
         body: dict[str, Any] = {}
         if name is not None:
-            body["name"] = name
+            body["name"] = check_group_name(name)
         if data_limit is not None:
             body["data_limit"] = data_limit_body(data_limit)
+        if not body:
+            raise InvalidInputError(None, "nothing to update", "pass name= or data_limit=")
         return self._data(
             self._call("PATCH", f"sim_card_groups/{gid}", json_body=body), SimCardGroup
         )
@@ -351,3 +361,8 @@ class SimClient(ClientCore):
         if sim_group_id is not None:
             params["sim_group_id"] = check_uuid(sim_group_id, "sim_group_id")
         return self._collect("reports/wdrs", params, UsageRecord)
+
+
+def _sim_card(item: dict[str, Any], content: bytes, url: str) -> SimCard:
+    response = httpx.Response(200, content=content, request=httpx.Request("GET", url))
+    return validated(response, SimCard, item)

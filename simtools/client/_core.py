@@ -1,10 +1,15 @@
-"""The transport core of SimClient: one httpx.Client, error mapping, retries and paging."""
+"""The transport core of SimClient: one httpx.Client, bounded exchanges, error mapping, retries.
+
+Every request is bounded: ``timeout`` seconds for the whole exchange (connect to the last byte,
+:mod:`simtools.client.transfer`), ``max_body_bytes`` for its answer, and the retry policy's
+``deadline`` for a whole call with its retries and waits (429s included).
+"""
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
@@ -15,16 +20,19 @@ from simtools.client._wire import (
     DEFAULT_BASE_URL,
     BearerAuth,
     api_error,
+    body_object,
+    check_api_key,
     check_base_url,
     describe,
     is_loopback,
-    page_items,
-    parse_json,
+    page_objects,
     shape_error,
+    validated,
 )
-from simtools.client.retrying import Pacer, RetryPolicy
-from simtools.errors import InvalidInputError, TransportError
-from simtools.models import PaginationMeta, WireModel
+from simtools.client.retrying import Deadline, Pacer, RetryPolicy
+from simtools.client.transfer import BodyTooLarge, ExchangeTimeout, exchange
+from simtools.errors import InvalidInputError, ResponseError, TransportError
+from simtools.models import WireModel
 
 #: Codes per register request. Telnyx publishes no maximum; 50 keeps a request small and bounds
 #: what one unknown outcome puts in doubt (reconciliation re-checks one chunk at a time).
@@ -33,7 +41,29 @@ DEFAULT_CHUNK_SIZE = 50
 MAX_PAGE_SIZE = 250
 #: Requests in flight when fetching many pages.
 DEFAULT_CONCURRENCY = 4
+#: The largest answer read: a page of 250 SIM cards is about 200 KB, so this is far above any
+#: real page and still bounds what a broken server can make the client hold.
+MAX_BODY_BYTES = 64 << 20
 M = TypeVar("M", bound=WireModel)
+
+
+def _positive_seconds(value: object, name: str, example: str) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise InvalidInputError(
+            value, f"{name} must be a positive, finite number of seconds", f"pass e.g. {example}"
+        )
+    return float(value)
+
+
+def _positive_int(value: object, name: str, example: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInputError(value, f"{name} must be a positive whole number", example)
+    return value
 
 
 class ClientCore:
@@ -49,42 +79,50 @@ class ClientCore:
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | httpx.Timeout = 60.0,
+        timeout: float = 60.0,
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy | None = None,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         concurrency: int = DEFAULT_CONCURRENCY,
+        proxy: str | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
-        if not isinstance(api_key, str) or not api_key.strip():
+        key = check_api_key(api_key)
+        self.base_url = check_base_url(DEFAULT_BASE_URL if base_url is None else base_url)
+        if retry is not None and not isinstance(retry, RetryPolicy):
             raise InvalidInputError(
-                "<api_key>" if api_key else api_key,
-                "no API key given" if not api_key else "the API key must be a non-empty string",
-                "pass api_key=..., set TELNYX_API_KEY, or use simtools.connect() for the sandbox",
+                type(retry).__name__,
+                f"retry must be a RetryPolicy, got {type(retry).__name__}",
+                "pass e.g. retry=RetryPolicy(attempts=3, deadline=30) "
+                "(from simtools.client.retrying)",
             )
-        if not isinstance(chunk_size, int) or chunk_size < 1:
-            raise InvalidInputError(chunk_size, "chunk_size must be a positive integer", "e.g. 50")
-        if not isinstance(concurrency, int) or concurrency < 1:
-            raise InvalidInputError(concurrency, "concurrency must be a positive integer", "e.g. 4")
-        self.base_url = check_base_url(base_url or DEFAULT_BASE_URL)
         self.retry = retry or RetryPolicy()
-        self.chunk_size = chunk_size
-        self.concurrency = concurrency
+        #: Seconds one exchange may take, connect to last byte.
+        self.timeout = _positive_seconds(timeout, "timeout", "timeout=30")
+        self.chunk_size = _positive_int(chunk_size, "chunk_size", "e.g. chunk_size=50")
+        self.concurrency = _positive_int(concurrency, "concurrency", "e.g. concurrency=4")
+        self.max_body_bytes = _positive_int(max_body_bytes, "max_body_bytes", "e.g. 64 << 20")
         self.pacer = Pacer()
+        self._key = key
         self._on_close: list[Callable[[], object]] = []
         #: The sandbox handle when ``simtools.connect`` started one for this client.
         self.sandbox: Any = None
-        if not isinstance(timeout, httpx.Timeout):
-            timeout = httpx.Timeout(timeout, connect=min(5.0, timeout))
+        # Proxy settings from the environment are for the internet: a sandbox on this machine is
+        # reached directly, so the key never travels through a proxy in clear text. An explicit
+        # proxy= is used as given.
+        trust_env = proxy is None and not self.is_loopback
         self._http = httpx.Client(
             base_url=self.base_url + "/",
-            auth=BearerAuth(api_key.strip()),
-            timeout=timeout,
+            auth=BearerAuth(key),
+            timeout=self.timeout,
             transport=transport,
+            proxy=proxy,
+            trust_env=trust_env,
             headers={
                 "Accept": "application/json",
                 "User-Agent": f"simtools/{__version__}",
             },
-            limits=httpx.Limits(max_connections=max(concurrency, 4) + 2),
+            limits=httpx.Limits(max_connections=max(self.concurrency, 4) + 2),
         )
 
     @classmethod
@@ -130,16 +168,34 @@ class ClientCore:
         *,
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
+        deadline: Deadline | None = None,
+        max_bytes: int | None = None,
     ) -> httpx.Response:
-        """One attempt: the response of a 2xx, or the matching error of the tree."""
+        """One attempt: the response of a 2xx, or the matching error of the tree. It takes at
+        most ``timeout`` seconds, and no longer than ``deadline`` leaves."""
         url = f"{self.base_url}/{path.lstrip('/')}"
         self.pacer.wait()
+        seconds = self.timeout if deadline is None else min(self.timeout, deadline.remaining())
+        if seconds <= 0:
+            raise TransportError(method, url, "the call's deadline passed", request_sent=False)
+        request = self._http.build_request(
+            method,
+            path.lstrip("/"),
+            params=params,
+            json=json_body,
+            timeout=httpx.Timeout(seconds, connect=min(5.0, seconds)),
+        )
+        limit = self.max_body_bytes if max_bytes is None else max_bytes
         try:
-            response = self._http.request(method, path.lstrip("/"), params=params, json=json_body)
+            response = exchange(self._http, request, timeout=seconds, max_bytes=limit)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise TransportError(method, url, describe(exc), request_sent=False) from exc
-        except httpx.TransportError as exc:
-            raise TransportError(method, url, describe(exc)) from exc
+            raise TransportError(
+                method, url, self._scrub(describe(exc)), request_sent=False
+            ) from None
+        except (httpx.HTTPError, ExchangeTimeout) as exc:
+            raise TransportError(method, url, self._scrub(describe(exc))) from None
+        except BodyTooLarge as exc:
+            raise ResponseError(method, url, 0, str(exc), "") from None
         if response.status_code == 429:
             self.pacer.throttled(response.headers)
         elif response.is_success:
@@ -147,6 +203,11 @@ class ClientCore:
         if response.is_success:
             return response
         raise api_error(response, method, url)
+
+    def _scrub(self, text: str) -> str:
+        """``text`` without the API key, whatever characters it holds (defence in depth: the
+        key is checked at construction, and httpx errors do not usually quote headers)."""
+        return text.replace(self._key, "<redacted>") if self._key in text else text
 
     def _call(
         self,
@@ -156,81 +217,29 @@ class ClientCore:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         write: bool = False,
+        max_bytes: int | None = None,
     ) -> httpx.Response:
+        """One call: attempts by the retry policy, all within its deadline."""
         return self.retry.call(
-            lambda: self._send(method, path, params=params, json_body=json_body), write=write
+            lambda deadline: self._send(
+                method,
+                path,
+                params=params,
+                json_body=json_body,
+                deadline=deadline,
+                max_bytes=max_bytes,
+            ),
+            write=write,
         )
 
     def _data(self, response: httpx.Response, model: type[M]) -> M:
-        body = parse_json(response)
-        data = body.get("data") if isinstance(body, dict) else None
+        data = body_object(response).get("data")
         if not isinstance(data, dict):
             raise shape_error(response, "no 'data' object in the body")
-        return model.model_validate(data)
+        return validated(response, model, data)
 
     def _data_list(self, response: httpx.Response, model: type[M]) -> list[M]:
-        body = parse_json(response)
-        data = body.get("data") if isinstance(body, dict) else None
+        data = body_object(response).get("data")
         if not isinstance(data, list):
             raise shape_error(response, "no 'data' list in the body")
-        return [model.model_validate(item) for item in data]
-
-    def iter_page_bodies(
-        self,
-        path: str,
-        params: Mapping[str, str] | None = None,
-        *,
-        page_size: int = MAX_PAGE_SIZE,
-        concurrency: int | None = None,
-        on_meta: Callable[[PaginationMeta], None] | None = None,
-        on_page: Callable[[int], None] | None = None,
-    ) -> Iterator[bytes]:
-        """Every page of a list endpoint as raw JSON bytes, in page order.
-
-        Page 1 is fetched first for ``meta.total_pages`` (passed to ``on_meta``); the rest are
-        fetched with at most ``concurrency`` requests in flight. Reads are retried by the policy.
-        """
-        base = dict(params or {})
-        base["page[size]"] = str(page_size)
-        first = self._call("GET", path, params={**base, "page[number]": "1"})
-        body = parse_json(first)
-        meta = PaginationMeta.model_validate((body or {}).get("meta") or {})
-        if on_meta is not None:
-            on_meta(meta)
-        yield first.content
-        if on_page is not None:
-            on_page(1)
-        if not (body or {}).get("data") or not meta.total_pages or meta.total_pages <= 1:
-            return
-        pages = range(2, meta.total_pages + 1)
-
-        def fetch(number: int) -> bytes:
-            return self._call("GET", path, params={**base, "page[number]": str(number)}).content
-
-        workers = concurrency or self.concurrency
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="simtools-page") as pool:
-            window = workers * 2
-            pending = [pool.submit(fetch, n) for n in pages[:window]]
-            nxt = window
-            done = 1
-            try:
-                while pending:
-                    content = pending.pop(0).result()
-                    if nxt < len(pages):
-                        pending.append(pool.submit(fetch, pages[nxt]))
-                        nxt += 1
-                    done += 1
-                    yield content
-                    if on_page is not None:
-                        on_page(done)
-            finally:
-                for future in pending:
-                    future.cancel()
-
-    def _collect(self, path: str, params: Mapping[str, str], model: type[M]) -> list[M]:
-        url = f"{self.base_url}/{path}"
-        return [
-            model.model_validate(item)
-            for content in self.iter_page_bodies(path, params)
-            for item in page_items(content, "GET", url)
-        ]
+        return [validated(response, model, item) for item in page_objects(response, data)]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 from collections.abc import Generator
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+from pydantic import ValidationError
 
 from simtools.client.retrying import parse_retry_after
 from simtools.errors import (
@@ -19,8 +21,11 @@ from simtools.errors import (
     RateLimitError,
     ResponseError,
     ServerError,
+    data_warning,
 )
-from simtools.models import ApiErrorObject
+from simtools.models import ApiErrorObject, WireModel
+
+M = TypeVar("M", bound=WireModel)
 
 DEFAULT_BASE_URL = "https://api.telnyx.com/v2"
 
@@ -39,7 +44,34 @@ class BearerAuth(httpx.Auth):
         return "BearerAuth(<redacted>)"
 
 
-def check_base_url(base_url: str) -> str:
+_KEY_HINT = "pass api_key=..., set TELNYX_API_KEY, or use simtools.connect() for the sandbox"
+
+
+def check_api_key(api_key: object) -> str:
+    """The API key as given; refused (without quoting it) when missing, or when it holds a
+    space, line break or other control character, which no Telnyx key has and which would end
+    up in a header or an error message."""
+    if not isinstance(api_key, str) or not api_key:
+        what = "no API key given" if not api_key else "the API key must be text"
+        raise InvalidInputError("<api_key>" if api_key else api_key, what, _KEY_HINT)
+    odd = [i for i, ch in enumerate(api_key) if ch.isspace() or not ch.isprintable()]
+    if odd:
+        raise InvalidInputError(
+            "<api_key>",
+            f"the API key holds a space, line break or other control character (at position "
+            f"{odd[0] + 1} of {len(api_key)})",
+            "copy the key again from the portal, without the spaces or line breaks around it",
+        )
+    return api_key
+
+
+def check_base_url(base_url: object) -> str:
+    if not isinstance(base_url, str):
+        raise InvalidInputError(
+            base_url,
+            f"base_url must be a URL as text, got {type(base_url).__name__}",
+            f"use the default {DEFAULT_BASE_URL} or a sandbox URL like http://127.0.0.1:8080/v2",
+        )
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInputError(
@@ -66,7 +98,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def describe(exc: httpx.HTTPError) -> str:
+def describe(exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
     return f"{type(exc).__name__}: {text}"
 
@@ -81,9 +113,20 @@ def parse_json(response: httpx.Response) -> Any:
     ctype = response.headers.get("content-type", "")
     try:
         return json.loads(response.content)
+    except RecursionError:
+        reason = "JSON nested too deeply to read"
+        raise ResponseError(method, url, response.status_code, reason, excerpt(response)) from None
     except (ValueError, UnicodeDecodeError) as exc:
         reason = "HTML instead of JSON" if "html" in ctype else f"invalid JSON: {exc}"
         raise ResponseError(method, url, response.status_code, reason, excerpt(response)) from None
+
+
+def body_object(response: httpx.Response) -> dict[str, Any]:
+    """The JSON object of a response body; anything else (a list, a number) is refused."""
+    body = parse_json(response)
+    if not isinstance(body, dict):
+        raise shape_error(response, f"the body is a JSON {type(body).__name__}, not an object")
+    return body
 
 
 def shape_error(response: httpx.Response, reason: str) -> ResponseError:
@@ -96,33 +139,72 @@ def shape_error(response: httpx.Response, reason: str) -> ResponseError:
     )
 
 
-def page_items(content: bytes, method: str, url: str) -> list[dict[str, Any]]:
+def validated(response: httpx.Response, model: type[M], item: Any) -> M:
+    """``item`` as ``model``; fields of the wrong type are a ResponseError naming the first."""
     try:
-        body = json.loads(content)
-    except ValueError as exc:
-        excerpt = content[:200].decode("utf-8", "replace")
-        raise ResponseError(method, url, 200, f"invalid JSON: {exc}", excerpt) from None
-    data = body.get("data") if isinstance(body, dict) else None
+        return model.model_validate(item)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        reason = f"a {model.__name__} whose {where or 'value'} is {first.get('input')!r}"
+        raise shape_error(response, reason[:200]) from None
+
+
+def page_objects(response: httpx.Response, data: list[Any]) -> list[dict[str, Any]]:
+    """The objects of a ``data`` list, as :func:`page_items` judges them."""
+    return page_items(response.content, response.request.method, str(response.request.url), data)
+
+
+def page_items(
+    content: bytes, method: str, url: str, data: list[Any] | None = None
+) -> list[dict[str, Any]]:
+    """The objects of a page's ``data``; a null item is skipped with a warning (there is no row to
+    keep), any other item that is not an object is refused."""
+    quoted = content[:200].decode("utf-8", "replace")
+    if data is None:
+        try:
+            body = json.loads(content)
+        except RecursionError:
+            reason = "JSON nested too deeply to read"
+            raise ResponseError(method, url, 200, reason, quoted) from None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ResponseError(method, url, 200, f"invalid JSON: {exc}", quoted) from None
+        data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, list):
-        excerpt = content[:200].decode("utf-8", "replace")
-        raise ResponseError(method, url, 200, "no 'data' list in the page", excerpt)
-    return [item for item in data if isinstance(item, dict)]
+        raise ResponseError(method, url, 200, "no 'data' list in the page", quoted)
+    nulls = [i for i, item in enumerate(data) if item is None]
+    odd = [i for i, item in enumerate(data) if item is not None and not isinstance(item, dict)]
+    if odd:
+        what = type(data[odd[0]]).__name__
+        raise ResponseError(method, url, 200, f"item {odd[0]} of 'data' is a {what}", quoted)
+    if nulls:
+        data_warning(
+            f"{method} {url}: {len(nulls)} null item(s) in a page's data (at {nulls[:5]}) "
+            "skipped: there is nothing to keep of them"
+        )
+    return [item for item in data if item is not None]
 
 
 def api_error(response: httpx.Response, method: str, url: str) -> ApiError:
     errors: list[ApiErrorObject] = []
     quoted: str | None = None
+    status = response.status_code
+    if 300 <= status < 400:
+        where = response.headers.get("location") or "(no Location given)"
+        quoted = f"redirected to {where}; simtools does not follow redirects: check base_url"
+        return ApiError(status, method, url, errors, body_excerpt=quoted)
     try:
         body = json.loads(response.content)
         raw = body.get("errors") if isinstance(body, dict) else None
         if isinstance(raw, list):
-            errors = [ApiErrorObject.model_validate(e) for e in raw if isinstance(e, dict)]
+            errors = [_error_object(e) for e in raw if isinstance(e, dict)]
         if not errors:
             quoted = excerpt(response)
+    except RecursionError:
+        quoted = "(JSON nested too deeply to read) " + excerpt(response)
     except (ValueError, UnicodeDecodeError):
         ctype = response.headers.get("content-type", "")
         quoted = ("(HTML error page) " if "html" in ctype else "") + excerpt(response)
-    status = response.status_code
     kwargs: dict[str, Any] = {"body_excerpt": quoted}
     if status == 401:
         return AuthenticationError(status, method, url, errors, **kwargs)
@@ -136,15 +218,35 @@ def api_error(response: httpx.Response, method: str, url: str) -> ApiError:
     return ApiError(status, method, url, errors, **kwargs)
 
 
+def _error_object(raw: dict[str, Any]) -> ApiErrorObject:
+    """An error object as sent; one whose fields have the wrong types keeps what can be read."""
+    try:
+        return ApiErrorObject.model_validate(raw)
+    except ValidationError:
+        detail = raw.get("detail")
+        return ApiErrorObject(
+            code=str(raw.get("code")) if raw.get("code") is not None else None,
+            title=raw.get("title") if isinstance(raw.get("title"), str) else None,
+            detail=detail if isinstance(detail, str) else None,
+        )
+
+
 def data_limit_body(data_limit: tuple[float | str, str]) -> dict[str, str]:
+    """``(amount, "MB"|"GB")`` as the API takes it; a flag, a text that is not a number, a value
+    that is not finite or below zero, or another unit is refused before anything is sent."""
     try:
         amount, unit = data_limit
-        value = float(amount)
     except (TypeError, ValueError):
         raise InvalidInputError(
             data_limit, "data_limit must be (amount, unit)", "e.g. data_limit=(2048, 'MB')"
         ) from None
-    if value < 0 or unit not in ("MB", "GB"):
+    value: float | None = None
+    if not isinstance(amount, bool):
+        try:
+            value = float(amount)
+        except (TypeError, ValueError, OverflowError):
+            value = None
+    if value is None or not math.isfinite(value) or value < 0 or unit not in ("MB", "GB"):
         raise InvalidInputError(
             data_limit,
             "data_limit needs a non-negative amount and unit 'MB' or 'GB'",

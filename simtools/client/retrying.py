@@ -30,12 +30,18 @@ from tenacity import (
     Retrying,
     retry_if_exception,
     stop_after_attempt,
-    stop_after_delay,
     wait_exponential,
     wait_random,
 )
+from tenacity.stop import stop_base
 
-from simtools.errors import ApiError, RateLimitError, ServerError, TransportError
+from simtools.errors import (
+    ApiError,
+    InvalidInputError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
 
 __all__ = [
     "Deadline",
@@ -142,7 +148,8 @@ def is_retryable(exc: BaseException, *, write: bool = False) -> bool:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try: at most ``attempts`` tries within ``deadline`` seconds."""
+    """How hard to try: at most ``attempts`` tries within ``deadline`` seconds for the whole call,
+    the waits between them (a server's ``Retry-After`` too) included."""
 
     attempts: int = 6
     deadline: float = 120.0
@@ -150,8 +157,27 @@ class RetryPolicy:
     max_wait: float = 8.0
     max_hint: float = MAX_HINT
 
-    def call(self, fn: Callable[[], T], *, write: bool = False) -> T:
-        """Call ``fn`` until it succeeds or the policy gives up; the last error is re-raised."""
+    def __post_init__(self) -> None:
+        for name in ("deadline", "initial_wait", "max_wait", "max_hint"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise InvalidInputError(
+                    value, f"RetryPolicy {name} must be a positive number of seconds", "e.g. 30"
+                )
+        if (
+            isinstance(self.attempts, bool)
+            or not isinstance(self.attempts, int)
+            or self.attempts < 1
+        ):
+            raise InvalidInputError(
+                self.attempts, "RetryPolicy attempts must be a whole number of at least 1", "e.g. 6"
+            )
+
+    def call(self, fn: Callable[[Deadline], T], *, write: bool = False) -> T:
+        """Call ``fn(deadline)`` until it succeeds or the policy gives up; the last error is
+        re-raised. ``fn`` bounds its own attempt by what the deadline leaves; a wait that would
+        pass the deadline is not taken (the last error is raised instead)."""
+        deadline = Deadline.after(self.deadline)
         backoff = wait_exponential(multiplier=self.initial_wait, max=self.max_wait) + wait_random(
             0, self.initial_wait
         )
@@ -165,12 +191,23 @@ class RetryPolicy:
 
         retrying = Retrying(
             retry=retry_if_exception(lambda e: is_retryable(e, write=write)),
-            stop=stop_after_attempt(self.attempts) | stop_after_delay(self.deadline),
+            stop=stop_after_attempt(self.attempts) | _OutOfTime(deadline, wait),
             wait=wait,
             sleep=sleep,
             reraise=True,
         )
-        return retrying(fn)
+        return retrying(lambda: fn(deadline))
+
+
+class _OutOfTime(stop_base):
+    """Stop when the next wait would pass the call's deadline."""
+
+    def __init__(self, deadline: Deadline, wait: Callable[[RetryCallState], float]) -> None:
+        self._deadline = deadline
+        self._wait = wait
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return not self._deadline.allows(self._wait(retry_state))
 
 
 NO_RETRIES = RetryPolicy(attempts=1)

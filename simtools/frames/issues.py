@@ -8,21 +8,16 @@ The warning points at the first frame outside simtools: the user's own line (pur
 
 from __future__ import annotations
 
-import sys
-import warnings
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from simtools.errors import SimToolsDataWarning
+from simtools.errors import data_warning
 from simtools.frames.cells import as_text, unicode_text
 from simtools.frames.series import STRING
 
 __all__ = ["DataIssues", "data_warning"]
 
 _LISTED = 5
-_PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
 
 
 class DataIssues:
@@ -74,17 +69,3 @@ class DataIssues:
         """One warning per field that had problems."""
         for message in self.messages:
             data_warning(message)
-
-
-def data_warning(message: str) -> None:
-    """Warn that data did not fit (a :class:`SimToolsDataWarning`), pointing at the user's line."""
-    warnings.warn(message, SimToolsDataWarning, stacklevel=_caller_level())
-
-
-def _caller_level() -> int:
-    # Point the warning at the first frame outside this package (the user's notebook line),
-    # counting from the caller of warnings.warn (data_warning) as level 1.
-    level, frame = 1, sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        level, frame = level + 1, frame.f_back  # type: ignore[assignment]
-    return level

@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from simtools.errors import InvalidInputError, ResponseError, SimToolsError
+from simtools.errors import InvalidInputError, ResponseError, SimToolsError, data_warning
 from simtools.frames.contracts import SIM_CARDS
 from simtools.frames.layout import is_sim_card
 from simtools.frames.records import collect_records, other_record_type
@@ -83,12 +83,25 @@ def record_columns(
         if not isinstance(page, dict) or "data" not in page:
             what = "has no 'data'" if isinstance(page, dict) else f"is a JSON {type(page).__name__}"
             raise bad_page(number, f"it {what}", body, endpoint)
+        page = _without_nulls(page, number, endpoint)
         try:
             records.extend(collect_records(page, "data", is_sim_card, "SIM cards", _HINT))
         except InvalidInputError as exc:
             raise bad_page(number, exc.reason, body, endpoint) from exc
     known, other = SIM_CARDS.layout.split(records)
     return len(records), known, other
+
+
+def _without_nulls(page: dict[str, Any], number: int, endpoint: str | None) -> dict[str, Any]:
+    """The page without null items in its ``data`` (there is nothing of them to keep), warned
+    about; any other item that is not an object is judged by the record path."""
+    data = page["data"]
+    if not isinstance(data, list) or all(item is not None for item in data):
+        return page
+    nulls = [i for i, item in enumerate(data) if item is None]
+    where = f"GET {endpoint}: page {number}" if endpoint else f"page {number}"
+    data_warning(f"{where}: {len(nulls)} null item(s) in data (at {nulls[:5]}) skipped")
+    return {**page, "data": [item for item in data if item is not None]}
 
 
 def bad_page(number: int, reason: str, body: bytes, endpoint: str | None) -> SimToolsError:

@@ -15,6 +15,7 @@ from simtools.models import FILTER_STATUSES, REGISTER_STATUSES
 
 __all__ = [
     "check_filter_statuses",
+    "check_group_name",
     "check_register_status",
     "check_tags",
     "check_uuid",
@@ -126,3 +127,13 @@ def check_tags(value: Any, name: str = "tags") -> list[str] | None:
             )
         out.append(tag.strip())
     return list(dict.fromkeys(out))
+
+
+def check_group_name(value: Any) -> str:
+    """A SIM card group's name: non-empty text (surrounding spaces are dropped)."""
+    if not isinstance(value, str) or not value.strip():
+        what = "empty" if isinstance(value, str) else f"a {type(value).__name__}"
+        raise InvalidInputError(
+            value, f"a group needs a name of text; {value!r} is {what}", "e.g. name='berlin'"
+        )
+    return value.strip()

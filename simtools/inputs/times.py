@@ -25,11 +25,18 @@ def to_utc_timestamp(value: Any, name: str) -> pd.Timestamp:
         )
     try:
         ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         raise InvalidInputError(
             value, f"{name}={value!r} is not a date or time ({exc})", f"e.g. {name}='2026-05-01'"
         ) from None
     if pd.isna(ts):
         raise InvalidInputError(value, f"{name} is empty (NaT)", f"e.g. {name}='2026-05-01'")
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return ts.as_unit("ns")
+    try:
+        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        return ts.as_unit("ns")
+    except (ValueError, OverflowError):  # pandas' OutOfBoundsDatetime is a ValueError
+        raise InvalidInputError(
+            value,
+            f"{name}={value!r} lies outside the times pandas can hold (years 1677 to 2262)",
+            f"pass a time in that range, e.g. {name}='2026-05-01'",
+        ) from None

@@ -1,0 +1,176 @@
+"""Reading every page of a list endpoint, overlapped, and stopping where the server's count is off.
+
+The first page gives ``meta.total_pages`` and ``meta.total_results``; the rest are fetched with a
+few requests in flight. A page count the results cannot fill (more pages than ``total_results``
+allows), an empty page before the last, or a count past :data:`MAX_PAGES` is not followed: the
+pager stops at the first page without data (or at :data:`MAX_PAGES`) and says so in a
+``SimToolsDataWarning``. So no answer can make it page for ever.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import httpx
+from pydantic import ValidationError
+
+from simtools.client._core import MAX_PAGE_SIZE, ClientCore, M, _positive_int
+from simtools.client._wire import body_object, page_items, shape_error, validated
+from simtools.errors import InvalidInputError, data_warning
+from simtools.models import PaginationMeta
+
+__all__ = ["MAX_PAGES", "PagedClient"]
+
+#: The most pages one listing reads (10 million SIM cards at 250 a page).
+MAX_PAGES = 40_000
+#: A page body shorter than this may be empty; only such bodies are parsed to check.
+_SMALL_PAGE = 2048
+
+
+class PagedClient(ClientCore):
+    """The client core with paging: every page of a list endpoint, in order."""
+
+    def iter_page_bodies(
+        self,
+        path: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        page_size: int = MAX_PAGE_SIZE,
+        concurrency: int | None = None,
+        on_meta: Callable[[PaginationMeta], None] | None = None,
+        on_page: Callable[[int], None] | None = None,
+    ) -> Iterator[bytes]:
+        """Every page of a list endpoint as raw JSON bytes, in page order.
+
+        Page 1 is fetched first for its ``meta`` (passed to ``on_meta``); the rest are fetched with
+        at most ``concurrency`` requests in flight. Reads are retried by the policy. Arguments
+        are checked before the first request.
+        """
+        workers = self.concurrency if concurrency is None else _check_concurrency(concurrency)
+        size = _check_page_size(page_size)
+        url = f"{self.base_url}/{path}"
+        base = {**(params or {}), "page[size]": str(size)}
+        first = self._call("GET", path, params={**base, "page[number]": "1"})
+        body = body_object(first)
+        meta = _page_meta(first, body)
+        if on_meta is not None:
+            on_meta(meta)
+        yield first.content
+        if on_page is not None:
+            on_page(1)
+        last = _last_page(meta, meta.page_size or size, url) if body.get("data") else 1
+        if last <= 1:
+            return
+
+        def fetch(number: int) -> bytes:
+            return self._call("GET", path, params={**base, "page[number]": str(number)}).content
+
+        for number, content in _overlapped(fetch, range(2, last + 1), workers):
+            if len(content) < _SMALL_PAGE and not _has_data(content):
+                data_warning(
+                    f"GET {url}: page {number} of {last:,} had no data; the server's count is off "
+                    "(the fleet changed while paging?), so paging stopped there"
+                )
+                return
+            yield content
+            if on_page is not None:
+                on_page(number)
+
+    def _collect(self, path: str, params: Mapping[str, str], model: type[M]) -> list[M]:
+        url = f"{self.base_url}/{path}"
+        out: list[M] = []
+        for content in self.iter_page_bodies(path, params):
+            page = httpx.Response(200, content=content, request=httpx.Request("GET", url))
+            out.extend(validated(page, model, item) for item in page_items(content, "GET", url))
+        return out
+
+
+def _overlapped(
+    fetch: Callable[[int], bytes], numbers: range, workers: int
+) -> Iterator[tuple[int, bytes]]:
+    """``(number, body)`` in order, with up to ``2 * workers`` pages requested ahead."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="simtools-page") as pool:
+        window = 2 * workers
+        pending: deque[tuple[int, Future[bytes]]] = deque()
+        upcoming = iter(numbers)
+        for number in upcoming:
+            pending.append((number, pool.submit(fetch, number)))
+            if len(pending) >= window:
+                break
+        try:
+            while pending:
+                number, future = pending.popleft()
+                content = future.result()
+                following = next(upcoming, None)
+                if following is not None:
+                    pending.append((following, pool.submit(fetch, following)))
+                yield number, content
+        finally:
+            for _, future in pending:
+                future.cancel()
+
+
+def _has_data(content: bytes) -> bool:
+    """Whether a (small) page body holds items in ``data``; a body that does not read counts as
+    holding some, so that its reader reports it."""
+    try:
+        body = json.loads(content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return True
+    data = body.get("data") if isinstance(body, dict) else None
+    return not isinstance(data, list) or bool(data)
+
+
+def _page_meta(response: httpx.Response, body: Mapping[str, object]) -> PaginationMeta:
+    raw = body.get("meta")
+    if raw is not None and not isinstance(raw, dict):
+        raise shape_error(response, f"'meta' is a {type(raw).__name__}, not an object")
+    try:
+        return PaginationMeta.model_validate(raw or {})
+    except ValidationError as exc:
+        raise shape_error(response, f"its 'meta' does not read ({_first_error(exc)})") from None
+
+
+def _last_page(meta: PaginationMeta, size: int, url: str) -> int:
+    """The last page worth asking for: the server's count, capped by :data:`MAX_PAGES`. A count
+    that its own total of results cannot fill is warned about; paging then goes on only while
+    pages hold data (a fleet that changed while paging may still have SIMs there)."""
+    claimed = meta.total_pages or 1
+    last = claimed
+    if meta.total_results is not None and meta.total_results >= 0:
+        filled = max(1, math.ceil(meta.total_results / size))
+        if claimed > filled:
+            data_warning(
+                f"GET {url}: the server claims {claimed:,} pages but its {meta.total_results:,} "
+                f"results fill {filled:,} pages of {size}; pages past the data are not read"
+            )
+    if last > MAX_PAGES:
+        data_warning(
+            f"GET {url}: the server claims {last:,} pages; reading the first {MAX_PAGES:,} "
+            "(filter the listing to read the rest)"
+        )
+        last = MAX_PAGES
+    return last
+
+
+def _check_concurrency(value: object) -> int:
+    return _positive_int(value, "concurrency", "e.g. concurrency=4")
+
+
+def _check_page_size(value: object) -> int:
+    size = _positive_int(value, "page_size", f"a page size from 1 to {MAX_PAGE_SIZE}")
+    if size > MAX_PAGE_SIZE:
+        raise InvalidInputError(
+            size, f"page_size {size} is over the API's maximum", f"pass at most {MAX_PAGE_SIZE}"
+        )
+    return size
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    return f"{where}: {first.get('msg', 'invalid')}; got {first.get('input')!r}"[:200]
