@@ -136,7 +136,7 @@ def _cmd_register(args: argparse.Namespace) -> int:
         )
     _emit(registration_frame(result), args.out)
     print(result, file=sys.stderr)
-    return 0 if not result.failed else 1
+    return 0 if not (result.failed or result.unknown) else 1
 
 
 def _cmd_ledger(args: argparse.Namespace) -> int:
@@ -146,7 +146,7 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
         raise InvalidInputError(
             str(args.path), f"there is no ledger at {str(args.path)!r}", "pass the ledger file"
         )
-    with RegistrationLedger(args.path) as ledger:
+    with RegistrationLedger(args.path, read_only=True) as ledger:
         entries = list(ledger.entries().values())
         counts = ledger.counts()
     frame = pd.DataFrame([e.__dict__ for e in entries])

@@ -11,13 +11,23 @@ from simtools.models import ApiErrorObject, RegisterResponse, SimCard
 
 __all__ = ["OUTCOMES", "CodeOutcome", "Outcome", "RegistrationResult"]
 
-Outcome = Literal["registered", "failed", "invalid", "duplicate", "skipped"]
+Outcome = Literal["registered", "failed", "unknown", "invalid", "duplicate", "skipped"]
 #: ``registered``: the code is now on the account (seen in a response, or confirmed by
-#: reconciliation or by the ledger); ``failed``: the API refused it (``error_*`` say why) or its
-#: outcome stayed unknown after every retry; ``invalid``: malformed, never sent; ``duplicate``: a
-#: repeat of an earlier entry, never sent; ``skipped``: valid but not sent (dry run, or the batch
-#: stopped early on an error that affects every code, such as a wrong API key).
-OUTCOMES: tuple[Outcome, ...] = ("registered", "failed", "invalid", "duplicate", "skipped")
+#: reconciliation or by the ledger); ``failed``: not registered -- the API refused it
+#: (``error_*`` say why), it was used elsewhere, or every attempt ended without an answer while
+#: it stayed unregistered (safe to send again); ``unknown``: sent, and no check could tell yet
+#: whether it was registered -- a rerun with the same ledger reconciles it; ``invalid``:
+#: malformed, never sent; ``duplicate``: a repeat of an earlier entry, never sent; ``skipped``:
+#: valid but not sent (dry run, or the batch stopped early on an error that affects every code,
+#: such as a wrong API key).
+OUTCOMES: tuple[Outcome, ...] = (
+    "registered",
+    "failed",
+    "unknown",
+    "invalid",
+    "duplicate",
+    "skipped",
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,8 @@ class RegistrationResult:
     ``submitted`` are the entries as given, ``outcomes`` one per entry in the same order,
     ``responses`` every register response body received (one per chunk and attempt), ``error``
     the error that stopped the batch before every code was sent (the codes not sent are
-    ``skipped``), else ``None``.
+    ``skipped``), else ``None``; ``sent_at`` when each code sent was first sent (ISO 8601, UTC),
+    which a later run needs to reconcile a code whose outcome is ``unknown``.
     """
 
     submitted: tuple[str, ...]
@@ -56,6 +67,7 @@ class RegistrationResult:
     tags: tuple[str, ...] = ()
     status: str | None = None
     error: SimToolsError | None = None
+    sent_at: dict[str, str] = field(default_factory=dict)
 
     @property
     def data(self) -> list[SimCard]:
@@ -77,6 +89,10 @@ class RegistrationResult:
     @property
     def failed(self) -> list[str]:
         return self.codes_with("failed")
+
+    @property
+    def unknown(self) -> list[str]:
+        return self.codes_with("unknown")
 
     @property
     def ok(self) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pandas as pd
 import pytest
 
 from simtools.client import SimClient
@@ -230,19 +231,38 @@ def test_connection_errors_become_transport_errors() -> None:
     assert len(rec.requests) == FAST.attempts
 
 
+USED = {
+    "data": [
+        {
+            "registration_code": "1111111111",
+            "valid": False,
+            "invalid_detail": "This code has already been used.",
+        }
+    ]
+}
+DEFAULT_GROUP = {"data": [{"id": GROUP, "name": "Default", "default": True}], "meta": {}}
+
+
+def fleet_page(*created: str) -> httpx.Response:
+    sims = [
+        {"id": f"00000000-0000-4000-8000-00000000000{i}", "created_at": at}
+        for i, at in enumerate(created)
+    ]
+    return httpx.Response(200, json={"data": sims, "meta": {"total_pages": 1}})
+
+
+def just_now() -> str:
+    return pd.Timestamp.now(tz="UTC").isoformat()
+
+
 def test_dropped_register_is_reconciled_not_resent() -> None:
-    """A register whose answer was lost is checked with validate: a used code is registered."""
-    validate = {
-        "data": [
-            {
-                "registration_code": "1111111111",
-                "valid": False,
-                "invalid_detail": "This code has already been used.",
-            }
-        ]
-    }
+    """A register whose answer was lost is checked with validate, then with the fleet: a used
+    code whose SIM joined the account since it was sent is registered, with that SIM."""
     rec = Recorder(
-        httpx.RemoteProtocolError("peer closed connection"), httpx.Response(200, json=validate)
+        httpx.RemoteProtocolError("peer closed connection"),
+        httpx.Response(200, json=USED),
+        httpx.Response(200, json=DEFAULT_GROUP),
+        lambda r: fleet_page(just_now()),
     )
     with rec.client() as client:
         result = client.register(["1111111111"])
@@ -250,9 +270,43 @@ def test_dropped_register_is_reconciled_not_resent() -> None:
     assert paths == [
         "/v2/actions/register/sim_cards",
         "/v2/sim_cards/actions/validate_registration_codes",
+        "/v2/sim_card_groups",
+        "/v2/sim_cards",
     ]
-    assert result.outcomes[0].outcome == "registered"
-    assert result.outcomes[0].source == "reconciled"
+    assert dict(rec.requests[-1].url.params)["filter[sim_card_group_id]"] == GROUP
+    outcome = result.outcomes[0]
+    assert (outcome.outcome, outcome.source) == ("registered", "reconciled")
+    assert outcome.sim_card is not None
+    assert outcome.sim_card.id == "00000000-0000-4000-8000-000000000000"
+
+
+def test_a_used_code_without_a_new_sim_was_used_elsewhere() -> None:
+    """Used, and no SIM card joined this account since it was sent: failed, not registered."""
+    rec = Recorder(
+        httpx.RemoteProtocolError("peer closed connection"),
+        httpx.Response(200, json=USED),
+        httpx.Response(200, json=DEFAULT_GROUP),
+        lambda r: fleet_page("2020-01-01T00:00:00Z"),
+    )
+    with rec.client() as client:
+        result = client.register(["1111111111"])
+    assert result.outcomes[0].outcome == "failed"
+    assert "no SIM card joined this account" in (result.outcomes[0].reason or "")
+
+
+def test_a_used_code_with_more_new_sims_than_codes_stays_unknown() -> None:
+    """Two new SIMs for one used code cannot be told apart: the outcome is unknown, not
+    registered."""
+    rec = Recorder(
+        httpx.RemoteProtocolError("peer closed connection"),
+        httpx.Response(200, json=USED),
+        httpx.Response(200, json=DEFAULT_GROUP),
+        lambda r: fleet_page(just_now(), just_now()),
+    )
+    with rec.client() as client:
+        result = client.register(["1111111111"])
+    assert result.outcomes[0].outcome == "unknown"
+    assert "cannot be told" in (result.outcomes[0].reason or "")
 
 
 def test_unknown_outcome_still_valid_code_is_sent_again() -> None:

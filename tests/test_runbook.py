@@ -197,17 +197,19 @@ def test_prepare_ledger_defaults_into_the_output_dir(client: SimClient, tmp_path
 def test_prepare_ledger_keeps_a_ledger_of_the_same_api(client: SimClient, tmp_path: Path) -> None:
     """A ledger written against this API is kept for resuming."""
     path = tmp_path / "l.sqlite"
-    with RegistrationLedger(path, api_host=client.base_url) as book:
+    with RegistrationLedger(
+        path, api_base_url=client.base_url, fingerprint=client.account_fingerprint
+    ) as book:
         book.record("1234567890", "registered")
     assert runbook.prepare_ledger(client, path, tmp_path) == path
-    with RegistrationLedger(path) as book:
+    with RegistrationLedger(path, read_only=True) as book:
         assert "1234567890" in book.entries()
 
 
 def test_prepare_ledger_sets_aside_an_old_sandbox_ledger(client: SimClient, tmp_path: Path) -> None:
     """A ledger of another sandbox is renamed, and a fresh one starts at the same path."""
     path = tmp_path / "l.sqlite"
-    with RegistrationLedger(path, api_host="http://127.0.0.1:1/v2") as book:
+    with RegistrationLedger(path, api_base_url="http://127.0.0.1:1/v2") as book:
         book.record("1234567890", "registered")
     assert runbook.prepare_ledger(client, path, tmp_path) == path
     assert not path.exists()
@@ -219,7 +221,7 @@ def test_prepare_ledger_refuses_a_ledger_of_another_account(
 ) -> None:
     """A ledger of the real API is never set aside when talking to a sandbox: the run stops."""
     path = tmp_path / "l.sqlite"
-    with RegistrationLedger(path, api_host="https://api.telnyx.com/v2") as book:
+    with RegistrationLedger(path, api_base_url="https://api.telnyx.com/v2") as book:
         book.record("1234567890", "registered")
     with pytest.raises(RunbookStop, match=r"api\.telnyx\.com") as info:
         runbook.prepare_ledger(client, path, tmp_path)
@@ -315,7 +317,9 @@ def test_check_codes_resumes_codes_left_in_flight(
     again confirms them with the API instead of sending them twice."""
     ledger = tmp_path / "ledger.sqlite"
     codes = sandbox.available_codes(2)
-    with RegistrationLedger(ledger, api_host=client.base_url) as book:
+    with RegistrationLedger(
+        ledger, api_base_url=client.base_url, fingerprint=client.account_fingerprint
+    ) as book:
         book.mark_in_flight(codes)
     client.register_chunk(codes)  # the request the dead kernel sent; its answer was lost
     check = runbook.check_codes(client, codes, ledger=ledger)

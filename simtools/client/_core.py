@@ -7,8 +7,13 @@ Every request is bounded: ``timeout`` seconds for the whole exchange (connect to
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
+import hashlib
+import hmac
 import math
 import os
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
@@ -104,6 +109,7 @@ class ClientCore:
         self.max_body_bytes = _positive_int(max_body_bytes, "max_body_bytes", "e.g. 64 << 20")
         self.pacer = Pacer()
         self._key = key
+        self._server_offset: float | None = None
         self._on_close: list[Callable[[], object]] = []
         #: The sandbox handle when ``simtools.connect`` started one for this client.
         self.sandbox: Any = None
@@ -143,6 +149,12 @@ class ClientCore:
     def is_loopback(self) -> bool:
         """True when talking to a server on this machine (a sandbox), not the real API."""
         return is_loopback(urlsplit(self.base_url).hostname or "")
+
+    def account_fingerprint(self, salt: str) -> str:
+        """A fingerprint of this client's key, salted (HMAC-SHA256): two keys give different
+        ones, and it does not reveal the key. A ledger keeps it to know which account wrote it."""
+        digest = hmac.new(salt.encode("utf-8"), self._key.encode("utf-8"), hashlib.sha256)
+        return digest.hexdigest()[:32]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=<redacted>)"
@@ -196,6 +208,7 @@ class ClientCore:
             raise TransportError(method, url, self._scrub(describe(exc))) from None
         except BodyTooLarge as exc:
             raise ResponseError(method, url, 0, str(exc), "") from None
+        self._note_server_time(response)
         if response.status_code == 429:
             self.pacer.throttled(response.headers)
         elif response.is_success:
@@ -203,6 +216,24 @@ class ClientCore:
         if response.is_success:
             return response
         raise api_error(response, method, url)
+
+    def _note_server_time(self, response: httpx.Response) -> None:
+        # The Date header is the server's clock at the answer, to the second: its time then was
+        # at least that, so the server's clock is at least "now + offset" from here on.
+        try:
+            stamp = email.utils.parsedate_to_datetime(response.headers.get("date", ""))
+        except (TypeError, ValueError):
+            return
+        if stamp.tzinfo is None:
+            return
+        self._server_offset = stamp.timestamp() - time.time()
+
+    def server_time_floor(self) -> dt.datetime | None:
+        """A moment the API's clock has certainly passed (from the last answer's Date header),
+        or None before any answer: what registration compares SIMs' ``created_at`` with."""
+        if self._server_offset is None:
+            return None
+        return dt.datetime.fromtimestamp(time.time() + self._server_offset - 1.0, dt.UTC)
 
     def _scrub(self, text: str) -> str:
         """``text`` without the API key, whatever characters it holds (defence in depth: the

@@ -98,7 +98,7 @@ def _verdict(check: CodeValidation | None, ledger_state: str | None) -> tuple[st
     if any(marker in detail.lower() for marker in _USED):
         if ledger_state == "registered":
             return "registered earlier", "the ledger shows an earlier run registered it"
-        if ledger_state == "in_flight":
+        if ledger_state in ("in_flight", "unknown"):
             # The run that sent it stopped before the answer came back: the code being used now
             # says that request went through; registering confirms it without sending it again.
             return "registered earlier", "sent by an earlier run that stopped before the answer"
@@ -109,5 +109,5 @@ def _verdict(check: CodeValidation | None, ledger_state: str | None) -> tuple[st
 def _ledger_states(ledger: str | os.PathLike[str] | None, codes: Sequence[str]) -> dict[str, str]:
     if ledger is None or not Path(ledger).exists():
         return {}
-    with RegistrationLedger(ledger) as book:
+    with RegistrationLedger(ledger, read_only=True) as book:
         return {c: e.state for c, e in book.entries(codes).items()}

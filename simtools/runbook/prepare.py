@@ -139,20 +139,20 @@ def prepare_ledger(
 ) -> Path:
     """The ledger file to register with (``<output_dir>/registration-ledger.sqlite`` by default).
 
-    A ledger written against another API host is refused, unless both hosts are sandboxes on
-    this machine: a sandbox's SIMs are gone with it, so its ledger is set aside (renamed) and a
-    new one started.
+    A ledger written against another API or key is refused, unless both are sandboxes on this
+    machine: a sandbox's SIMs are gone with it, so its ledger is set aside (renamed) and a new
+    one started.
     """
     path = Path(output_dir) / "registration-ledger.sqlite" if ledger is None else Path(ledger)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         return path
-    with RegistrationLedger(path) as book:
-        hosts = {e.api_host for e in book.entries().values() if e.api_host}
-    others = sorted(hosts - {client.base_url})
-    if not others:
-        return path
-    if client.is_loopback and all(_loopback_url(h) for h in others):
+    with RegistrationLedger(path, read_only=True) as book:
+        if book.matches(client.base_url, client.account_fingerprint):
+            return path
+        bound = book.binding().get("api_base_url", client.base_url)
+    others = [bound] if bound != client.base_url else [f"{bound} with another API key"]
+    if client.is_loopback and _loopback_url(bound):
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         path.rename(path.with_name(f"{path.name}.{stamp}.old-sandbox"))
         for suffix in ("-wal", "-shm"):

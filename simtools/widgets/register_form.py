@@ -261,7 +261,7 @@ class RegisterForm:
             self.register_button.disabled = False
             last = self.last_result
             self.retry_button.disabled = last is None or not any(
-                o.outcome in ("failed", "skipped") for o in last.outcomes
+                o.outcome in ("failed", "skipped", "unknown") for o in last.outcomes
             )
 
 

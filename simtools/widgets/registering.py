@@ -8,7 +8,7 @@ stopped a batch beside the result instead of raising it, so the form can show bo
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from simtools.errors import InvalidInputError, SimToolsError
@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 __all__ = ["merge_retry", "register_entries", "retry_failed", "summary_line"]
 
+#: What a retry takes up again: refused or not sent, and unknown (checked first).
+_AGAIN = ("failed", "skipped", "unknown")
+
 
 def register_entries(
     client: SimClient,
@@ -30,6 +33,7 @@ def register_entries(
     tags: Sequence[str] | None = None,
     status: str | None = None,
     on_progress: ProgressCallback | None = None,
+    earlier_sends: Mapping[str, str] | None = None,
 ) -> tuple[RegistrationResult, SimToolsError | None]:
     """Register the valid codes of ``parsed``; return the result and the error that stopped it.
 
@@ -56,6 +60,7 @@ def register_entries(
             on_invalid="skip",
             progress=False,
             on_progress=on_progress,
+            earlier_sends=earlier_sends,
         )
     except InvalidInputError:
         raise
@@ -72,11 +77,12 @@ def retry_failed(
     *,
     on_progress: ProgressCallback | None = None,
 ) -> tuple[RegistrationResult, SimToolsError | None]:
-    """Send the ``failed`` and ``skipped`` codes of ``result`` again with the same options.
+    """Send the ``failed`` and ``skipped`` codes of ``result`` again with the same options, after
+    checking the ``unknown`` ones (reconciled before anything is sent, never sent blindly).
 
     Returns ``result`` with those entries' outcomes replaced (see ``merge_retry``).
     """
-    again = [o.registration_code for o in result.outcomes if o.outcome in ("failed", "skipped")]
+    again = [o.registration_code for o in result.outcomes if o.outcome in _AGAIN]
     if not again:
         raise InvalidInputError(
             None, "there are no failed codes to retry", "register some codes first"
@@ -88,6 +94,7 @@ def retry_failed(
         tags=list(result.tags) if result.tags else None,
         status=result.status,
         on_progress=on_progress,
+        earlier_sends={c: at for c, at in result.sent_at.items() if c in set(result.unknown)},
     )
     return merge_retry(result, retry), stopped
 
@@ -101,7 +108,7 @@ def merge_retry(first: RegistrationResult, retry: RegistrationResult) -> Registr
     outcomes = []
     for outcome in first.outcomes:
         newer = latest.get(outcome.registration_code)
-        if newer is not None and outcome.outcome in ("failed", "skipped"):
+        if newer is not None and outcome.outcome in _AGAIN:
             outcome = dataclasses.replace(newer, position=outcome.position)
         outcomes.append(outcome)
     return RegistrationResult(
@@ -111,6 +118,8 @@ def merge_retry(first: RegistrationResult, retry: RegistrationResult) -> Registr
         sim_card_group_id=first.sim_card_group_id,
         tags=first.tags,
         status=first.status,
+        error=retry.error,
+        sent_at={**first.sent_at, **retry.sent_at},
     )
 
 

@@ -1,22 +1,25 @@
-"""Registering codes without losing or doubling one: chunks, reconciliation, and the ledger.
+"""Registering codes without losing or doubling one, and without reporting what did not happen.
 
-The register endpoint is not idempotent and Telnyx offers no idempotency key, so a register
-request whose outcome is unknown (timeout, dropped connection, 5xx) is never blindly re-sent.
-Instead the affected codes are reconciled through the validate endpoint: a code that is now
-"already used" was registered by that request; a code that is still valid is sent again.
-(Assumption: a code found "already used" right after our own unanswered request was used by that
-request. A code that was already used before the batch is refused by the API in ``errors`` on the
-first answered attempt, so it cannot reach reconciliation unless every attempt went unanswered.)
+Every entry ends in one of :data:`~simtools.results.OUTCOMES`. The register endpoint is not
+idempotent and offers no idempotency key, so a request whose answer is lost or cannot be read (a
+dropped connection, a 5xx, a 2xx with a garbled body) is never sent again blindly: its codes are
+reconciled first (:mod:`simtools.workflows.reconcile`), and so is an "already used" answer for a
+code this run or its ledger sent before. A code whose outcome no check could tell yet is
+``unknown`` -- never ``failed`` -- until a run with the same ledger reconciles it.
+
+Every chunk's outcome is recorded before the next chunk is sent. An error that affects every
+code (a wrong key, a 403, a persistent 429, an API that cannot be reached even to check) stops
+the batch: the codes not sent are ``skipped``, and every entry still gets its row (in the result
+the error is raised with, as ``partial``, or in ``result.error`` when some chunks were answered).
 
 Which SIM a code became: the register response lists SIM cards but not their codes. When a
 chunk's ``data`` holds exactly as many SIMs as codes it registered, they are paired in submission
-order (``PAIR_SIMS_IN_ORDER``; the sandbox keeps that order, Telnyx documents none); otherwise the
-SIM columns of ``registration_frame`` stay empty for that chunk.
+order (``PAIR_SIMS_IN_ORDER``; the sandbox keeps that order, Telnyx documents none).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from simtools.client.retrying import backoff, sleep
@@ -24,16 +27,18 @@ from simtools.errors import (
     ApiError,
     InvalidInputError,
     RateLimitError,
+    ResponseError,
     ServerError,
     SimToolsError,
     TransportError,
 )
 from simtools.inputs.arguments import check_register_status, check_tags, check_uuid
 from simtools.inputs.codes import ParsedCodes, parse_codes
-from simtools.models import ApiErrorObject, RegisterResponse, SimCard
-from simtools.results import CodeOutcome, RegistrationResult
+from simtools.models import ALREADY_USED_PHRASES, ApiErrorObject, RegisterResponse, SimCard
+from simtools.results import CodeOutcome, Outcome, RegistrationResult
 from simtools.workflows.ledger import RegistrationLedger
 from simtools.workflows.progress import progress_bar
+from simtools.workflows.reconcile import Reconciler
 
 if TYPE_CHECKING:
     import os
@@ -44,11 +49,14 @@ __all__ = ["MAX_ROUNDS", "PAIR_SIMS_IN_ORDER", "ProgressCallback", "register"]
 
 #: ``on_progress(done, total)``: valid codes settled so far, of all valid codes.
 ProgressCallback = Callable[[int, int], None]
-
 #: Pair the SIMs of a chunk's ``data`` with its registered codes in submission order.
 PAIR_SIMS_IN_ORDER = True
-#: Attempts per chunk while its outcome stays unknown (each after a reconciliation).
+#: Attempts per chunk while its codes stay unregistered (each after a reconciliation).
 MAX_ROUNDS = 6
+Source = Literal["response", "reconciled", "ledger", "input"]
+#: Errors after which a chunk's request may or may not have been performed (a transport error
+#: is one only when the request was sent).
+_UNCERTAIN = (ServerError, ResponseError)
 
 
 def register(
@@ -64,6 +72,7 @@ def register(
     progress: bool | None = None,
     dry_run: bool = False,
     on_progress: ProgressCallback | None = None,
+    earlier_sends: Mapping[str, str] | None = None,
 ) -> RegistrationResult:
     """Register SIM cards by registration code.
 
@@ -71,14 +80,16 @@ def register(
     malformed or repeated entries; ``"skip"`` registers the valid codes and reports the rest as
     ``invalid``/``duplicate``. Codes go out in chunks of ``chunk_size`` (default
     ``client.chunk_size``). A 202 with errors is a partial success, reported per code. With
-    ``ledger=path`` the run can be resumed after a crash (see ``simtools.workflows.ledger``).
-    ``dry_run`` checks everything and reports the valid codes as ``skipped``.
-    ``on_progress(done, total)`` is called with the valid codes settled so far, before the first
-    chunk and after each one (a form's progress bar).
+    ``ledger=path`` the run can be resumed after a crash (see :mod:`simtools.workflows.ledger`;
+    a ledger written against another API or key is refused). ``dry_run`` checks everything and
+    reports the valid codes as ``skipped``. ``on_progress(done, total)`` is called with the valid
+    codes settled so far, before the first chunk and after each one. ``earlier_sends`` (code ->
+    when an earlier run first sent it, as in ``result.sent_at``) names codes whose outcome that
+    run left ``unknown``: they are reconciled before anything is sent, as a ledger's would be.
 
-    An error that affects every code (a wrong key, a 403) stops the batch: the codes not sent are
-    ``skipped`` and the result's ``error`` names it. When no code got an answer at all, that error
-    is raised instead, with the result (a row for every entry) in its ``partial``.
+    An error that affects every code stops the batch (module docstring): when no chunk got an
+    answer it is raised, with the result (a row for every entry) in its ``partial``; otherwise
+    the result is returned with the error in ``result.error``.
     """
     if on_invalid not in ("raise", "skip"):
         raise InvalidInputError(
@@ -93,17 +104,21 @@ def register(
     )
     tag_list = check_tags(tags)
     wanted_status = check_register_status(status)
-
     result = RegistrationResult(
         submitted=tuple(e.value for e in parsed.entries),
         sim_card_group_id=group,
         tags=tuple(tag_list or ()),
         status=wanted_status,
     )
-    book = RegistrationLedger(ledger, api_host=client.base_url) if ledger is not None else None
+    book = None
+    if ledger is not None:
+        book = RegistrationLedger(
+            ledger, api_base_url=client.base_url, fingerprint=client.account_fingerprint
+        )
     run = _Run(client, parsed, group, tag_list, wanted_status, book)
     try:
-        todo = run.resume_from_ledger(list(parsed.codes)) if book else list(parsed.codes)
+        todo = run.resume(list(parsed.codes)) if book else list(parsed.codes)
+        todo = run.check_earlier(todo, earlier_sends or {})
         if dry_run:
             for code in todo:
                 run.settle(code, "skipped", reason="dry run: checked, not sent", source="input")
@@ -111,19 +126,19 @@ def register(
             run.send_all(todo, size, progress, result, on_progress)
     except SimToolsError as exc:
         run.skip_unsettled(f"not sent: the batch stopped on {exc}")
-        result.outcomes = run.ordered()
+        run.finish(result)
         result.error = exc
         exc.partial = result
         raise
     finally:
         if book is not None:
             book.close()
-    result.outcomes = run.ordered()
+    run.finish(result)
     return result
 
 
 class _Run:
-    """State of one register call: outcomes by input position, the ledger, the request options."""
+    """State of one register call: outcomes by input position, the ledger, the checks."""
 
     def __init__(
         self,
@@ -140,6 +155,7 @@ class _Run:
         self.status = status
         self.book = book
         self.answered = False
+        self.checks = Reconciler(client, group=group, tags=tags, book=book)
         #: Outcomes by entry position; malformed and repeated entries are settled up front.
         self.outcomes: dict[int, CodeOutcome] = {
             e.position: CodeOutcome(e.value, e.position, e.kind, reason=e.reason, source="input")
@@ -153,6 +169,22 @@ class _Run:
         """The outcomes in entry order."""
         return [self.outcomes[p] for p in sorted(self.outcomes)]
 
+    def finish(self, result: RegistrationResult) -> None:
+        result.outcomes = self.ordered()
+        result.sent_at = {c: at for c, at in self.checks.sent_at.items() if c in self.position}
+
+    def check_earlier(self, todo: list[str], earlier: Mapping[str, str]) -> list[str]:
+        """Reconcile the codes an earlier run sent without learning their outcome; return
+        ``todo`` without the ones that tells."""
+        open_codes = [c for c in todo if c in earlier]
+        if not open_codes:
+            return todo
+        for code in open_codes:
+            self.checks.tried.add(code)
+            self.checks.sent_at[code] = earlier[code]
+        still = set(self.reconcile(open_codes, stop_if_unreachable=False))
+        return [c for c in todo if c not in earlier or c in still]
+
     def skip_unsettled(self, reason: str) -> None:
         """Report every valid code without an outcome yet as ``skipped`` (not sent)."""
         for code, position in self.position.items():
@@ -162,16 +194,20 @@ class _Run:
     def settle(
         self,
         code: str,
-        outcome: Literal["registered", "failed", "skipped"],
+        outcome: Outcome,
         *,
         error: ApiErrorObject | None = None,
         reason: str | None = None,
         sim: SimCard | None = None,
-        source: Literal["response", "reconciled", "ledger", "input"] = "response",
+        source: Source = "response",
     ) -> None:
         pos = self.position[code]
         self.outcomes[pos] = CodeOutcome(code, pos, outcome, error, reason, sim, source)
-        if self.book is not None and outcome != "skipped" and source != "ledger":
+        if sim is not None and sim.id:
+            self.checks.paired.add(sim.id)
+        if self.book is None or source in ("ledger", "input"):
+            return
+        if outcome in ("registered", "failed", "unknown"):
             self.book.record(
                 code,
                 outcome,
@@ -183,25 +219,30 @@ class _Run:
 
     # -- resuming ----------------------------------------------------------------------------
 
-    def resume_from_ledger(self, codes: list[str]) -> list[str]:
-        """Settle what the ledger already knows; return the codes still to send."""
+    def resume(self, codes: list[str]) -> list[str]:
+        """Settle what the ledger already knows and reconcile what it left open; return the
+        codes still to send."""
         assert self.book is not None
         known = self.book.entries(codes)
-        in_flight = [c for c in codes if c in known and known[c].state == "in_flight"]
+        everything = self.book.entries()
+        self.checks.paired.update(e.sim_card_id for e in everything.values() if e.sim_card_id)
+        open_codes = []
         for code in codes:
             entry = known.get(code)
-            if entry is not None and entry.state == "registered":
+            if entry is None:
+                continue
+            if entry.state == "registered":
                 sim = (
                     SimCard(id=entry.sim_card_id, iccid=entry.iccid) if entry.sim_card_id else None
                 )
-                self.settle(
-                    code,
-                    "registered",
-                    sim=sim,
-                    source="ledger",
-                    reason="registered by an earlier run (ledger)",
-                )
-        still = set(self.reconcile(in_flight)) if in_flight else set()
+                reason = "registered by an earlier run (ledger)"
+                self.settle(code, "registered", sim=sim, source="ledger", reason=reason)
+            elif entry.state in ("in_flight", "unknown"):
+                open_codes.append(code)
+                self.checks.tried.add(code)
+                if entry.first_sent_at:
+                    self.checks.sent_at[code] = entry.first_sent_at
+        still = set(self.reconcile(open_codes, stop_if_unreachable=False)) if open_codes else set()
         return [c for c in codes if c not in known or known[c].state == "failed" or c in still]
 
     # -- sending -----------------------------------------------------------------------------
@@ -241,19 +282,30 @@ class _Run:
         for attempt in range(MAX_ROUNDS):
             if not pending:
                 return
+            sent_at = self.checks.sending(pending)
             if self.book is not None:
-                self.book.mark_in_flight(pending)
+                self.book.mark_in_flight(pending, sent_at=sent_at)
             try:
                 response = self.client.register_chunk(
                     pending, sim_card_group_id=self.group, tags=self.tags, status=self.status
                 )
-            except RateLimitError as exc:  # not performed: wait as told, send again
+            except RateLimitError:  # not performed, and the client waited out its deadline
+                self._not_performed(pending)
+                raise
+            except TransportError as exc:
+                if exc.request_sent:
+                    last = exc
+                    self.checks.tried.update(pending)
+                    pending = self.reconcile(pending, stop_if_unreachable=True, cause=exc)
+                    if pending:
+                        sleep(backoff(attempt))
+                    continue
+                self._not_performed(pending)  # the API cannot be reached: nothing was sent
+                raise
+            except _UNCERTAIN as exc:  # performed or not: find out before sending again
                 last = exc
-                sleep(backoff(attempt, exc.retry_after))
-                continue
-            except (TransportError, ServerError) as exc:  # performed or not: find out first
-                last = exc
-                pending = self.reconcile(pending)
+                self.checks.tried.update(pending)
+                pending = self.reconcile(pending, stop_if_unreachable=True, cause=exc)
                 if pending:
                     sleep(backoff(attempt))
                 continue
@@ -262,85 +314,119 @@ class _Run:
             self.apply(response, pending)
             return
         reason = (
-            f"outcome unknown after {MAX_ROUNDS} attempts (last: {last}); the code was still "
-            "unregistered when last checked, so it is safe to register again"
+            f"not registered: {MAX_ROUNDS} attempts ended without an answer (last: {last}); the "
+            "code was still unregistered when last checked, so it is safe to send again"
         )
         for code in pending:
             self.settle(code, "failed", reason=reason)
 
+    def _not_performed(self, codes: list[str]) -> None:
+        if self.book is not None:
+            self.book.forget(c for c in codes if c not in self.checks.tried)
+
+    # -- answers -----------------------------------------------------------------------------
+
     def apply(self, response: RegisterResponse, sent: Sequence[str]) -> None:
         """Turn one answered response into outcomes for the codes it was sent."""
-        failed: dict[str, ApiErrorObject] = {}
-        unattributed: list[ApiErrorObject] = []
-        for err in response.errors:
-            index = err.registration_index
-            if index is not None and 0 <= index < len(sent):
-                failed.setdefault(sent[index], err)
-                continue
-            named = [c for c in sent if err.detail and c in err.detail]
-            if named:
-                failed.setdefault(named[0], err)
-            else:
-                unattributed.append(err)
+        failed, unattributed = _errors_by_code(response.errors, sent)
+        used_before = [c for c, e in failed.items() if c in self.checks.tried and _used(e)]
         for code, err in failed.items():
-            self.settle(code, "failed", error=err)
+            if code not in used_before:
+                self.settle(code, "failed", error=err)
+        if self.book is not None:
+            self.book.saw_sims(s.id for s in response.data if s.id)
         ok = [c for c in sent if c not in failed]
         sims = list(response.data)
-        if len(sims) == len(ok):
+        if not unattributed and not used_before and len(sims) == len(ok):
             paired: list[SimCard | None] = list(sims) if PAIR_SIMS_IN_ORDER else [None] * len(ok)
             for code, sim in zip(ok, paired, strict=True):
                 self.settle(code, "registered", sim=sim)
             return
-        # The response does not account for every code: ask the API what became of them.
-        still = set(self.reconcile(ok, error=unattributed[0] if unattributed else None))
-        for code in ok:
+        # The answer does not account for every code (or says "already used" of a code sent
+        # before): what it returned is this account's; the rest is checked, not taken as said.
+        first = unattributed[0] if unattributed else None
+        still = set(self.reconcile([*ok, *used_before], stop_if_unreachable=True, error=first))
+        for code in [*ok, *used_before]:
             if code in still:
-                first = unattributed[0] if unattributed else None
-                self.settle(
-                    code,
-                    "failed",
-                    error=first,
-                    reason=None if first else "not in the response's data and still unregistered",
-                )
+                why = None if first else "not in the response's data and still unregistered"
+                self.settle(code, "failed", error=first, reason=why)
 
-    def reconcile(self, codes: list[str], error: ApiErrorObject | None = None) -> list[str]:
-        """Check ``codes`` with the validate endpoint; settle the used ones, return the rest.
-
-        Codes now "already used" are settled as registered; codes invalid for another reason
-        as failed; still-valid codes are returned for sending.
-        """
+    def reconcile(
+        self,
+        codes: list[str],
+        *,
+        stop_if_unreachable: bool,
+        error: ApiErrorObject | None = None,
+        cause: SimToolsError | None = None,
+    ) -> list[str]:
+        """Check ``codes`` (validate, then the fleet for the used ones); settle what can be told
+        and return the codes still unregistered (safe to send again). When the check cannot be
+        made the codes are ``unknown``, and with ``stop_if_unreachable`` the batch stops."""
         if not codes:
             return []
         try:
-            checks = self.client.validate_codes(codes)
+            checked = self.checks.validate(codes)
         except SimToolsError as exc:
-            reason = (
-                f"outcome unknown: the check after an unanswered request failed ({exc}); "
-                "rerun with the same ledger or check the code with validate_codes"
-            )
+            why = f"outcome unknown: the request {'failed: ' + str(cause) if cause else 'was sent'}"
+            why += f"; the check that would tell failed too ({exc}); rerun with the same ledger"
             for code in codes:
-                self.settle(code, "failed", reason=reason)
+                self.settle(code, "unknown", reason=why)
+            if stop_if_unreachable and _unreachable(exc):
+                raise
             return []
-        by_code = {c.registration_code: c for c in checks}
-        still: list[str] = []
-        for code in codes:
-            check = by_code.get(code)
-            if check is None:
-                still.append(code)
-            elif check.valid:
-                still.append(code)
-            elif check.already_used:
-                self.settle(
-                    code,
-                    "registered",
-                    source="reconciled",
-                    reason="confirmed registered by the validate endpoint",
-                )
-            else:
-                self.settle(
-                    code,
-                    "failed",
-                    error=error,
-                    reason=check.invalid_detail or "the validate endpoint rejected the code",
-                )
-        return still
+        for code, detail in checked.rejected.items():
+            self.settle(code, "failed", error=error, reason=detail)
+        self.checks.add_used(checked.used)
+        self.attribute_pool()
+        return checked.valid
+
+    def attribute_pool(self) -> None:
+        """Settle the used codes the fleet can tell apart; the rest are ``unknown`` for now."""
+        try:
+            told = self.checks.attribute()
+        except SimToolsError as exc:
+            for code in list(self.checks.pool):
+                why = f"used, and the fleet could not be read to tell by whom ({exc})"
+                self.settle(code, "unknown", reason=why)
+            return
+        for code, sim in told.registered.items():
+            reason = "confirmed registered: the code is used and its SIM joined this account"
+            self.settle(code, "registered", sim=sim, source="reconciled", reason=reason)
+        for code in told.elsewhere:
+            why = "already used, and no SIM card joined this account since it was sent"
+            self.settle(code, "failed", reason=why, source="reconciled")
+        for code in told.undecided:
+            self.settle(code, "unknown", reason=f"outcome unknown: {told.reason}")
+
+
+def _errors_by_code(
+    errors: Sequence[ApiErrorObject], sent: Sequence[str]
+) -> tuple[dict[str, ApiErrorObject], list[ApiErrorObject]]:
+    """The errors that name a code (by ``source.pointer``, else by the code in ``detail``), and
+    the ones that name none."""
+    failed: dict[str, ApiErrorObject] = {}
+    unattributed: list[ApiErrorObject] = []
+    for err in errors:
+        index = err.registration_index
+        if index is not None and 0 <= index < len(sent):
+            failed.setdefault(sent[index], err)
+            continue
+        named = [c for c in sent if err.detail and c in err.detail]
+        if named:
+            failed.setdefault(named[0], err)
+        else:
+            unattributed.append(err)
+    return failed, unattributed
+
+
+def _used(error: ApiErrorObject) -> bool:
+    text = (error.detail or "").lower()
+    return any(phrase in text for phrase in ALREADY_USED_PHRASES)
+
+
+def _unreachable(exc: SimToolsError) -> bool:
+    """Whether an error says the API cannot be reached or used at all, so that no later chunk
+    could be sent or checked either (a lost answer says the server is acting: not this)."""
+    if isinstance(exc, TransportError):
+        return not exc.request_sent
+    return isinstance(exc, ApiError) and exc.status_code in (401, 403)
