@@ -742,3 +742,19 @@ def test_any_sim_dicts_make_a_well_formed_frame(records: list[dict[str, Any]]) -
                 assert value is None or all(isinstance(v, str) for v in value), column
             else:
                 assert not isinstance(value, dict | list | tuple | np.ndarray), column
+
+
+def test_records_with_integer_keys_keep_them_as_text_columns() -> None:
+    """A hand-built dict may use an int as a key: it becomes a column named by its text."""
+    frame = sim_cards_frame([{"id": "a", 2: [1], "status": {3: "y"}}])
+    assert frame.loc[0, "2"] == "[1]"
+    assert frame.loc[0, "status_3"] == "y"
+
+
+def test_json_nested_too_deeply_is_refused_not_a_traceback() -> None:
+    """A body nested 100,000 deep is an InvalidInputError (text) or a page error (pages)."""
+    deep = '{"data": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(InvalidInputError, match="nested too deeply"):
+        sim_cards_frame(deep)
+    with pytest.raises(InvalidInputError, match=r"page 1 .*nested too deeply"):
+        sim_cards_frame([deep.encode()])

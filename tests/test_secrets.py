@@ -57,3 +57,40 @@ def test_key_appears_nowhere_after_a_full_workflow(
         assert key.encode() not in path.read_bytes(), path
     for text in seen:
         assert key not in text
+
+
+@pytest.mark.parametrize("bad", ["\n", "\r", "\x00", " ", "\t", "\u2028"])
+def test_a_key_with_a_line_break_or_control_character_leaves_no_trace(
+    sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    """Such a key is refused by the client, from_env, the key form and the CLI alike, before
+    anything is sent; no exception text, frame, export or ledger can then carry it."""
+    from simtools.cli import main
+    from simtools.widgets.api_key import apply_api_key
+
+    key = f"KEYSECRET{bad}PART"
+    texts: list[str] = []
+    sandbox.clear_request_log()
+    for attempt in (
+        lambda: SimClient(key, base_url=sandbox.base_url),
+        lambda: SimClient.from_env({"TELNYX_API_KEY": key, "TELNYX_BASE_URL": sandbox.base_url}),
+        lambda: apply_api_key(key, sandbox.base_url, env={}),
+    ):
+        with pytest.raises(SimToolsError) as info:
+            attempt()
+        texts += [str(info.value), repr(info.value), repr(info.value.value)]
+    if "\x00" not in key:  # an environment variable cannot hold a NUL
+        monkeypatch.setenv("TELNYX_API_KEY", key)
+        monkeypatch.setenv("TELNYX_BASE_URL", sandbox.base_url)
+        capture = tmp_path / "out.txt"
+        with capture.open("w") as out, pytest.MonkeyPatch.context() as patch:
+            patch.setattr("sys.stdout", out)
+            patch.setattr("sys.stderr", out)
+            code = main(["sims", "--out", str(tmp_path / "sims.csv")])
+        assert code != 0
+        texts.append(capture.read_text())
+        assert not (tmp_path / "sims.csv").exists()
+    assert sandbox.request_log == []
+    for text in texts:
+        assert "SECRET" not in text, text
+        assert "PART" not in text, text

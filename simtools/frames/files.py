@@ -329,6 +329,10 @@ def read_frame(path: str | os.PathLike[str]) -> pd.DataFrame:
 def _read_json_records(source: Path) -> pd.DataFrame:
     try:
         records = json.loads(source.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise InvalidInputError(
+            str(source), f"{source.name} is JSON nested too deeply to read", "check the file"
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInputError(
             str(source), f"{source.name} is not JSON ({exc})", "check the file"

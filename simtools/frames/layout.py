@@ -81,7 +81,8 @@ class FieldLayout:
             return column
 
         for i, record in enumerate(records):
-            for key, value in record.items():
+            for raw_key, value in record.items():
+                key = raw_key if isinstance(raw_key, str) else str(raw_key)  # a Python dict's
                 top = self.top.get(key)
                 if top is not None:
                     slot(top)[i] = value
@@ -93,7 +94,8 @@ class FieldLayout:
                 for column in subs.values():  # the parent is present, so are its columns
                     slot(column)
                 if isinstance(value, Mapping):
-                    for sub, sub_value in value.items():
+                    for raw_sub, sub_value in value.items():
+                        sub = raw_sub if isinstance(raw_sub, str) else str(raw_sub)
                         target = subs.get(sub)
                         (slot(target) if target else other_slot((key, sub)))[i] = sub_value
                 elif value is not None:

@@ -75,6 +75,10 @@ def record_columns(
         number = first + offset
         try:
             page = json.loads(body)
+        except RecursionError:
+            raise bad_page(
+                number, "its JSON is nested too deeply to read", body, endpoint
+            ) from None
         except (ValueError, UnicodeDecodeError) as exc:
             reason = (
                 "HTML instead of JSON" if body.lstrip()[:1] == b"<" else f"it is not JSON ({exc})"

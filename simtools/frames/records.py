@@ -36,6 +36,12 @@ def load_json(data: str | bytes | bytearray | memoryview) -> Any:
     raw = bytes(data) if isinstance(data, bytearray | memoryview) else data
     try:
         return json.loads(raw)
+    except RecursionError:
+        raise InvalidInputError(
+            "<json>",
+            "the JSON is nested too deeply to read",
+            "pass a response body as the API sends it",
+        ) from None
     except json.JSONDecodeError as exc:
         excerpt = exc.doc[max(0, exc.pos - 20) : exc.pos + 20]
         raise InvalidInputError(

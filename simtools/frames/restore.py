@@ -127,7 +127,7 @@ def _as_flag(value: object) -> object:
 
 def _as_list(value: object) -> object:
     if isinstance(value, str) and value.startswith("["):
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(ValueError, RecursionError):
             return json.loads(value)
     if isinstance(value, np.ndarray):
         return value.tolist()
@@ -169,7 +169,7 @@ def _infer_kind(
     if all(_ISO_TIME.match(v) for v in present):
         return "time"
     if lists and all(v.startswith("[") and v.endswith("]") for v in present):
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(ValueError, RecursionError):
             if all(isinstance(json.loads(v), list) for v in present):
                 return "list"
     if numbers and all(_DECIMAL.match(v) for v in present):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from simtools.errors import InvalidInputError
@@ -61,6 +62,10 @@ def read_cells(source: Any, column: Hashable | None) -> tuple[list[Cell], str]:
         return list(_text_cells(_read_file(source))), where
     if isinstance(source, pd.DataFrame):
         return _frame_cells(source, column), "the DataFrame"
+    if isinstance(source, pd.Series | np.ndarray):
+        _refuse_narrow_floats(
+            source.dtype, "the Series" if isinstance(source, pd.Series) else "the array"
+        )
     if isinstance(source, dict) or not isinstance(source, Iterable):
         raise InvalidInputError(
             source, f"cannot read registration codes from a {type(source).__name__}", _SOURCE_HINT
@@ -169,8 +174,27 @@ def _guess_column(names: Sequence[Hashable]) -> int | None:
     return next((normalised.index(n) for n in CODE_COLUMN_NAMES if n in normalised), None)
 
 
+def _refuse_narrow_floats(dtype: Any, what: str) -> None:
+    """A float type that cannot hold ten exact digits (float32 turns 1234567890 into
+    1234567936, another valid-looking code) is refused: its values are not the codes."""
+    if isinstance(dtype, np.dtype) and dtype.kind == "f" and np.finfo(dtype).nmant < 34:
+        raise InvalidInputError(
+            str(dtype),
+            f"{what} holds {dtype} numbers, which cannot hold 10-digit codes exactly "
+            "(1234567890 reads as 1234567936)",
+            "read the codes as text, e.g. pandas.read_csv(path, dtype=str), or as int64",
+        )
+
+
 def _frame_cells(frame: pd.DataFrame, column: Hashable | None) -> list[Cell]:
     names = list(frame.columns)
+    repeated = sorted({str(n) for n in names if names.count(n) > 1})
+    if repeated:
+        raise InvalidInputError(
+            repeated,
+            f"the DataFrame has more than one column named {', '.join(map(repr, repeated))}",
+            "rename or drop the extra columns, so that the codes are in one",
+        )
     index = _match_column(names, column) if column is not None else _guess_column(names)
     if index is None and column is None and len(names) == 1:
         index = 0
@@ -181,6 +205,7 @@ def _frame_cells(frame: pd.DataFrame, column: Hashable | None) -> list[Cell]:
             f"the DataFrame {problem} (columns: {names!r})",
             "pass column= with the name of the column that holds the codes",
         )
+    _refuse_narrow_floats(frame.iloc[:, index].dtype, f"column {names[index]!r}")
     cells = frame.astype(object)
     blank = cells.isna() | cells.apply(lambda col: col.map(_is_blank_text))
     out = []

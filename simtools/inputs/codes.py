@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from simtools.errors import InvalidInputError
@@ -234,6 +235,15 @@ def _check(value: Any) -> tuple[str, str | None, str | None]:
         return shown, None, f"is a bool ({value}), not a registration code"
     if isinstance(value, numbers.Integral):
         return _number_reason(int(value), shown)
+    if isinstance(value, np.floating) and np.finfo(value.dtype).nmant < 34:
+        return (
+            shown,
+            None,
+            (
+                f"is a {value.dtype} number, which cannot hold 10-digit codes exactly; read the "
+                "codes as text"
+            ),
+        )
     if isinstance(value, numbers.Real):
         number = float(value)
         if math.isnan(number):

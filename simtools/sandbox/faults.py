@@ -67,6 +67,7 @@ class Faults:
         rate_limit: int | None = None,
         error_rate: float = 0.0,
         drop_rate: float = 0.0,
+        garble_rate: float = 0.0,
         latency: float = 0.0,
         seed: int = 0,
     ) -> None:
@@ -77,12 +78,14 @@ class Faults:
         self.rate_limit = rate_limit
         self.error_rate = error_rate
         self.drop_rate = drop_rate
+        self.garble_rate = garble_rate
         self.latency = latency
 
     def __repr__(self) -> str:
         return (
             f"Faults(rate_limit={self.rate_limit}, error_rate={self.error_rate}, "
-            f"drop_rate={self.drop_rate}, latency={self.latency})"
+            f"drop_rate={self.drop_rate}, garble_rate={self.garble_rate}, "
+            f"latency={self.latency})"
         )
 
     @property
@@ -121,6 +124,16 @@ class Faults:
     @drop_rate.setter
     def drop_rate(self, value: float) -> None:
         self._drop_rate = _rate("drop_rate", value)
+
+    @property
+    def garble_rate(self) -> float:
+        """Share of API requests performed and then answered, with their status, by a body that
+        cannot be read: an HTML page, JSON cut short, or fields of the wrong type."""
+        return self._garble_rate
+
+    @garble_rate.setter
+    def garble_rate(self, value: float) -> None:
+        self._garble_rate = _rate("garble_rate", value)
 
     @property
     def latency(self) -> float:
@@ -171,6 +184,18 @@ class Faults:
             drop = bool(self._drop_rate) and self._rng.random() < self._drop_rate
             return error, drop and error is None
 
+    def garbled(self, body: bytes) -> bytes | None:
+        """What to send instead of ``body`` when this answer is to be garbled, else None."""
+        with self._lock:
+            if not self._garble_rate or self._rng.random() >= self._garble_rate:
+                return None
+            kind = self._rng.choice(("html", "cut", "types"))
+        if kind == "html":
+            return b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+        if kind == "cut":
+            return body[: max(1, len(body) // 2)]
+        return b'{"data": "registered", "errors": 5}'
+
 
 async def _send_json(
     send: Send, status: int, body: Any, headers: list[tuple[bytes, bytes]]
@@ -215,6 +240,9 @@ class FaultsMiddleware:
         if drop:
             await self._perform_then_drop(scope, receive, send, limit_headers)
             return
+        if self.faults.garble_rate:
+            await self._perform_then_garble(scope, receive, send, limit_headers)
+            return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -222,6 +250,31 @@ class FaultsMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    async def _perform_then_garble(
+        self, scope: Scope, receive: Receive, send: Send, headers: list[tuple[bytes, bytes]]
+    ) -> None:
+        """Handle the request in full, then answer with its status and, for the share
+        ``garble_rate`` asks, a body that cannot be read in place of its own."""
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def keep(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, keep)
+        if start is None:
+            return
+        body = b"".join(chunks)
+        body = self.faults.garbled(body) or body
+        kept = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        length = [(b"content-length", str(len(body)).encode())]
+        await send({**start, "headers": [*kept, *length, *headers]})
+        await send({"type": "http.response.body", "body": body})
 
     async def _perform_then_drop(
         self, scope: Scope, receive: Receive, send: Send, headers: list[tuple[bytes, bytes]]

@@ -8,6 +8,7 @@ a bad body field is a 422 pointing at it with ``source.pointer``.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -180,13 +181,18 @@ def data_limit_field(
         )
     number: float | None = None
     if isinstance(amount, int | float) and not isinstance(amount, bool):
-        number = float(amount)
+        try:
+            number = float(amount)
+        except OverflowError:  # an integer of hundreds of digits
+            number = None
     elif isinstance(amount, str):
         try:
             number = float(amount)
         except ValueError:
             number = None
-    if number is None or not number >= 0 or number == float("inf"):
+    if number is not None and not math.isfinite(number):
+        number = None
+    if number is None or not number >= 0:
         raise ApiProblem.single(
             422,
             "10015",

@@ -294,7 +294,9 @@ def _open(path: Path, *, read_only: bool) -> sqlite3.Connection:
         raise _not_a_ledger(path, "it is another program's SQLite database")
     if existed and app_id == 0 and tables and "codes" not in tables:
         db.close()
-        raise _not_a_ledger(path, f"its tables are {sorted(tables)}, not a ledger's")
+        raise _not_a_ledger(
+            path, f"it is another program's SQLite database (tables {sorted(tables)})"
+        )
     if read_only:
         return db
     try:

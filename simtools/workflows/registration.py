@@ -298,7 +298,7 @@ class _Run:
                     self.checks.tried.update(pending)
                     pending = self.reconcile(pending, stop_if_unreachable=True, cause=exc)
                     if pending:
-                        sleep(backoff(attempt))
+                        sleep(self.pause(attempt))
                     continue
                 self._not_performed(pending)  # the API cannot be reached: nothing was sent
                 raise
@@ -307,7 +307,7 @@ class _Run:
                 self.checks.tried.update(pending)
                 pending = self.reconcile(pending, stop_if_unreachable=True, cause=exc)
                 if pending:
-                    sleep(backoff(attempt))
+                    sleep(self.pause(attempt))
                 continue
             self.answered = True
             result.responses.append(response)
@@ -319,6 +319,11 @@ class _Run:
         )
         for code in pending:
             self.settle(code, "failed", reason=reason)
+
+    def pause(self, attempt: int) -> float:
+        """Seconds to wait before sending a chunk again: the client's own retry policy's."""
+        policy = self.client.retry
+        return backoff(attempt, first=policy.initial_wait, cap=policy.max_wait)
 
     def _not_performed(self, codes: list[str]) -> None:
         if self.book is not None:
