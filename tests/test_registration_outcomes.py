@@ -16,7 +16,7 @@ from conftest import MakeSandbox
 
 from simtools.client import SimClient
 from simtools.client.retrying import RetryPolicy
-from simtools.errors import AuthenticationError, InvalidInputError, SimToolsError
+from simtools.errors import AuthenticationError, InvalidInputError, RateLimitError, SimToolsError
 from simtools.results import RegistrationResult
 from simtools.sandbox import Sandbox
 from simtools.workflows.ledger import LedgerMismatchError, RegistrationLedger
@@ -332,3 +332,49 @@ def test_an_outcome_never_moves_back_from_registered(tmp_path: Path) -> None:
         book.mark_in_flight(["1111111111"])
         entry = book.entries()["1111111111"]
     assert (entry.state, entry.sim_card_id, entry.error_detail) == ("registered", "sim-1", None)
+
+
+def test_a_persistent_429_stops_the_batch_at_the_deadline_saying_nothing_was_sent() -> None:
+    """A server that answers 429 to every register ends the call with RateLimitError after the
+    client's deadline; every code has a row, and none claims to have been checked or sent."""
+    seen: list[httpx.Request] = []
+
+    def limited(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(429, headers={"Retry-After": "0.2"}, json={"errors": []})
+
+    policy = RetryPolicy(attempts=100, deadline=1.0, initial_wait=0.01, max_wait=0.05)
+    transport = httpx.MockTransport(limited)
+    with (
+        SimClient(
+            "KEY_TEST", base_url="https://api.example.test/v2", transport=transport, retry=policy
+        ) as client,  # fmt: skip
+        pytest.raises(RateLimitError) as info,
+    ):
+        register(client, ["1111111111", "2222222222"], chunk_size=1, progress=False)
+    result = info.value.partial
+    assert [o.outcome for o in result.outcomes] == ["skipped", "skipped"]
+    assert all("not sent" in (o.reason or "") for o in result.outcomes)
+    assert len(seen) <= 6
+
+
+def test_the_form_reports_garbled_answers_as_checked_not_as_not_sent(
+    make_sandbox: MakeSandbox,
+) -> None:
+    """In the register form, a chunk whose 202 cannot be read is reconciled like in the library:
+    no code is reported "skipped: not sent", and Retry registers the rest once."""
+    from simtools.widgets.register_form import register_form
+
+    with make_sandbox(fleet_size=10, seed=6) as sb, client_of(sb) as client:
+        codes = sb.available_codes(3)
+        form = register_form(client)
+        form.codes_input.value = " ".join(codes)
+        sb.faults.garble_rate = 1.0
+        form.register_button.click()
+        assert form.last_frame is not None
+        assert set(form.last_frame["outcome"].astype(str)) == {"unknown"}
+        assert "not sent" not in " ".join(form.last_frame["reason"].dropna())
+        sb.faults.garble_rate = 0.0
+        form.retry_button.click()
+        assert list(form.last_frame["outcome"].astype(str)) == ["registered"] * 3
+        assert [sb.registrations(c) for c in codes] == [1, 1, 1]
