@@ -162,6 +162,8 @@ def test_a_second_process_on_the_same_ledger_is_refused_at_once(
     finally:
         holder.kill()
         holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
 
 
 def test_garbled_answers_to_performed_requests_end_true(
@@ -177,8 +179,8 @@ def test_garbled_answers_to_performed_requests_end_true(
         assert first.counts()["unknown"] == 120
         sb.faults.garble_rate = 0.5
         middle = register(client, codes, ledger=ledger, progress=False)
-        assert_true_to_the_server(middle, sb)
         sb.faults.garble_rate = 0.0
+        assert_true_to_the_server(middle, sb)
         last = register(client, codes, ledger=ledger, progress=False)
         assert last.counts()["registered"] == 120
         assert [sb.registrations(c) for c in codes] == [1] * 120

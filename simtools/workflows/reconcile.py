@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from simtools.errors import SimToolsError
 from simtools.models import SimCard
 
 if TYPE_CHECKING:
@@ -43,11 +44,14 @@ CLOCK_MARGIN = dt.timedelta(minutes=2)
 
 @dataclass(frozen=True)
 class Checked:
-    """What the validate endpoint said of some codes."""
+    """What the validate endpoint said of some codes, and the codes whose check got no answer
+    (with the last error), to be checked again later."""
 
     valid: list[str]
     used: list[str]
     rejected: dict[str, str]
+    unanswered: list[str] = field(default_factory=list)
+    error: SimToolsError | None = None
 
 
 @dataclass(frozen=True)
@@ -98,11 +102,26 @@ class Reconciler:
         return at
 
     def validate(self, codes: Sequence[str]) -> Checked:
-        """The validate endpoint's verdict on ``codes`` (a code it does not mention is taken as
-        still valid, as it is not known to be used)."""
-        checks = {c.registration_code: c for c in self.client.validate_codes(list(codes))}
+        """The validate endpoint's verdict on ``codes``, a request per chunk, each chunk's
+        answer kept even when another's is lost (a code it does not mention is taken as still
+        valid, as it is not known to be used)."""
+        checks = {}
+        unanswered: list[str] = []
+        error: SimToolsError | None = None
+        size = self.client.chunk_size
+        for start in range(0, len(codes), size):
+            chunk = list(codes[start : start + size])
+            try:
+                answer = self.client.validate_codes(chunk)
+            except SimToolsError as exc:
+                unanswered += chunk
+                error = exc
+                continue
+            checks.update({c.registration_code: c for c in answer})
         valid, used, rejected = [], [], {}
         for code in codes:
+            if code in unanswered:
+                continue
             check = checks.get(code)
             if check is None or check.valid:
                 valid.append(code)
@@ -110,7 +129,7 @@ class Reconciler:
                 used.append(code)
             else:
                 rejected[code] = check.invalid_detail or "the validate endpoint rejected the code"
-        return Checked(valid, used, rejected)
+        return Checked(valid, used, rejected, unanswered, error)
 
     def add_used(self, codes: Iterable[str]) -> None:
         for code in codes:

@@ -156,6 +156,8 @@ class _Run:
         self.book = book
         self.answered = False
         self.checks = Reconciler(client, group=group, tags=tags, book=book)
+        #: Codes sent whose check failed: checked again with the next ones.
+        self.unchecked: dict[str, None] = {}
         #: Outcomes by entry position; malformed and repeated entries are settled up front.
         self.outcomes: dict[int, CodeOutcome] = {
             e.position: CodeOutcome(e.value, e.position, e.kind, reason=e.reason, source="input")
@@ -273,8 +275,24 @@ class _Run:
                 bar.update(len(chunk))
                 if on_progress is not None:
                     on_progress(total - len(todo) + start + len(chunk), total)
+            self.check_open()
         finally:
             bar.close()
+
+    def check_open(self) -> None:
+        """Before reporting, check again (a few rounds, paused by the retry policy) the codes
+        whose outcome is still unknown: a check that failed under faults may pass now."""
+        for attempt in range(MAX_ROUNDS):
+            if not self.unchecked and not self.checks.pool:
+                return
+            sleep(self.pause(attempt))
+            if self.unchecked:
+                codes = list(self.unchecked)
+                for code in self.reconcile(codes, stop_if_unreachable=False):
+                    why = "not registered: still unregistered when checked after its attempts"
+                    self.settle(code, "failed", reason=why + ", so it is safe to send again")
+            else:
+                self.attribute_pool()
 
     def send_chunk(self, chunk: list[str], result: RegistrationResult) -> None:
         pending = list(chunk)
@@ -366,19 +384,25 @@ class _Run:
     ) -> list[str]:
         """Check ``codes`` (validate, then the fleet for the used ones); settle what can be told
         and return the codes still unregistered (safe to send again). When the check cannot be
-        made the codes are ``unknown``, and with ``stop_if_unreachable`` the batch stops."""
+        made the codes are ``unknown``, and with ``stop_if_unreachable`` the batch stops. Codes an
+        earlier check could not tell are checked again with these, so that the fleet's count of
+        new SIMs is compared with every code that may have made one."""
         if not codes:
             return []
-        try:
-            checked = self.checks.validate(codes)
-        except SimToolsError as exc:
+        asked = [*codes, *(c for c in self.unchecked if c not in codes)]
+        checked = self.checks.validate(asked)
+        if checked.error is not None:
+            exc = checked.error
             why = f"outcome unknown: the request {'failed: ' + str(cause) if cause else 'was sent'}"
             why += f"; the check that would tell failed too ({exc}); rerun with the same ledger"
-            for code in codes:
+            for code in checked.unanswered:
                 self.settle(code, "unknown", reason=why)
-            if stop_if_unreachable and _unreachable(exc):
-                raise
-            return []
+                self.unchecked[code] = None
+            if stop_if_unreachable and _unreachable(exc) and len(checked.unanswered) == len(asked):
+                raise exc
+        for code in asked:
+            if code not in checked.unanswered:
+                self.unchecked.pop(code, None)
         for code, detail in checked.rejected.items():
             self.settle(code, "failed", error=error, reason=detail)
         self.checks.add_used(checked.used)
