@@ -19,7 +19,13 @@ PACKAGE = Path(simtools.__file__).resolve().parent
 #: Layer -> the modules in it (a name ending in ``.*`` is a package and everything under it).
 LAYERS: dict[str, tuple[str, ...]] = {
     # The error tree and the wire models know each other (an ApiError holds the API's errors).
-    "core": ("simtools.errors", "simtools._version", "simtools.models", "simtools.results"),
+    "core": (
+        "simtools.errors",
+        "simtools._version",
+        "simtools.models",
+        "simtools.results",
+        "simtools.wireless_models",
+    ),
     "inputs": ("simtools.inputs.*",),
     "frames": ("simtools.frames.*",),
     "analysis": ("simtools.analysis.*",),
