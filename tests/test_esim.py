@@ -89,7 +89,7 @@ def test_following_installation_drops_the_code_of_an_installed_esim(
     onboarding = onboard_esims(client, 2, tags=["follow-test"])
     first, second = onboarding.sim_card_ids
     sb.state.enrolment.install_esim(first)
-    followed = follow_installation(client, onboarding, timeout=10)
+    followed = follow_installation(client, onboarding)
     frame = followed.frame.set_index("sim_card_id")
     assert frame.loc[first, ["installation", "activation_code"]].tolist() == ["installed", "used"]
     assert frame.loc[second, ["installation", "activation_code"]].tolist() == ["pending", "held"]
