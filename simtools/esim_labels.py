@@ -33,7 +33,7 @@ body { font-family: system-ui, sans-serif; margin: 0; color: #111; }
 header { border: 2px solid #b00020; padding: 6px 10px; margin: 0 0 6mm 0; font-size: 10pt; }
 header strong { color: #b00020; }
 .sheet { display: grid; grid-template-columns: repeat(3, 63.5mm); gap: 3mm; }
-.label { border: 1px dashed #999; padding: 2mm; height: 62mm; box-sizing: border-box;
+.label { border: 1px dashed #999; padding: 2mm; height: 50mm; box-sizing: border-box;
          break-inside: avoid; display: flex; flex-direction: column; align-items: center; }
 .label svg { width: 36mm; height: 36mm; }
 .iccid { font: 600 9pt ui-monospace, monospace; margin-top: 1mm; }
@@ -48,8 +48,9 @@ _WARNING = (
 
 
 def qr_svg(code: SecretStr | str, *, scale: int = 4) -> str:
-    """The activation code as an inline SVG QR code (error correction M, or higher where it
-    fits: segno boosts it without growing the symbol)."""
+    """The activation code as an inline SVG QR code, with the four-module quiet zone the
+    standard asks for (error correction M, or higher where it fits: segno boosts it without
+    growing the symbol). It has a viewBox and no size, so CSS sizes it."""
     value = code.get_secret_value() if isinstance(code, SecretStr) else code
     try:
         symbol = segno.make(value, error="m", micro=False)
@@ -58,7 +59,7 @@ def qr_svg(code: SecretStr | str, *, scale: int = 4) -> str:
         raise InvalidInputError(
             "<activation code>", "the activation code is too long for a QR code", "check it"
         ) from None
-    return str(symbol.svg_inline(scale=scale, dark="#000", light="#fff", border=2))
+    return str(symbol.svg_inline(scale=scale, dark="#000", light="#fff", border=4, omitsize=True))
 
 
 def _label_html(label: EsimLabel) -> str:

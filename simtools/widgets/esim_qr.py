@@ -75,6 +75,7 @@ _CSS = """
 .simtools-qr-grid { display: flex; flex-wrap: wrap; gap: 12px; }
 .simtools-qr-card { margin: 0; padding: 8px; background: #fff; border: 1px solid #ccc;
                     border-radius: 4px; text-align: center; }
+.simtools-qr-card svg { display: block; width: 176px; height: 176px; }
 .simtools-qr-card figcaption { font: 12px monospace; color: #111; margin-top: 4px; }
 """
 
