@@ -37,15 +37,46 @@ from simtools.frames import (
     sim_cards_frame,
     usage_records_frame,
 )
+
+# The wireless API beyond registration: eSIM onboarding, per-SIM network data, its frames.
+from simtools.frames.connectivity import (
+    connectivity_logs_frame,
+)
 from simtools.frames.files import read_frame, write_frame
+from simtools.frames.wireless_frames import (
+    bulk_sim_card_actions_frame,
+    device_details_frame,
+    mobile_network_operators_frame,
+    private_wireless_gateways_frame,
+    public_ips_frame,
+    sim_card_actions_frame,
+    sim_card_group_actions_frame,
+    sim_card_orders_frame,
+    wireless_blocklists_frame,
+)
 from simtools.inputs.codes import ParsedCodes, parse_codes
 from simtools.results import RegistrationResult
 from simtools.snapshots import load_snapshots, save_snapshot
 from simtools.workflows.connect import connect, connection_banner
+from simtools.workflows.esim import (
+    EsimPurchaseUnknown,
+    purchase_esims,
+)
+from simtools.workflows.esim_onboarding import (
+    EsimOnboarding,
+    follow_installation,
+    onboard_esims,
+)
 from simtools.workflows.fleet import fleet_frame
 from simtools.workflows.lifecycle import disable, enable, set_standby
+from simtools.workflows.wireless_extras import (
+    fetch_connectivity_logs,
+    fetch_device_details,
+    fetch_public_ips,
+)
 
 if TYPE_CHECKING:
+    from simtools.esim_labels import write_label_sheet
     from simtools.plots import (
         plot_daily_usage,
         plot_group_usage,
@@ -53,6 +84,7 @@ if TYPE_CHECKING:
         plot_utilization_histogram,
     )
     from simtools.widgets.api_key import api_key_form
+    from simtools.widgets.esim_qr import esim_qr_form
     from simtools.widgets.explorer import usage_explorer
     from simtools.widgets.register_form import register_form
 
@@ -64,6 +96,8 @@ _LAZY = {
     "api_key_form": "simtools.widgets",
     "register_form": "simtools.widgets",
     "usage_explorer": "simtools.widgets",
+    "esim_qr_form": "simtools.widgets",
+    "write_label_sheet": "simtools.esim_labels",
 }
 
 
@@ -84,6 +118,8 @@ def __dir__() -> list[str]:
 __all__ = [
     "ApiError",
     "AuthenticationError",
+    "EsimOnboarding",
+    "EsimPurchaseUnknown",
     "InvalidInputError",
     "NotFoundError",
     "ParsedCodes",
@@ -97,32 +133,50 @@ __all__ = [
     "TransportError",
     "__version__",
     "api_key_form",
+    "bulk_sim_card_actions_frame",
     "connect",
     "connection_banner",
+    "connectivity_logs_frame",
     "daily_usage",
+    "device_details_frame",
     "disable",
     "enable",
     "errors_frame",
+    "esim_qr_form",
     "explode_tags",
+    "fetch_connectivity_logs",
+    "fetch_device_details",
+    "fetch_public_ips",
     "fleet_frame",
+    "follow_installation",
     "load_snapshots",
+    "mobile_network_operators_frame",
     "near_limit",
+    "onboard_esims",
     "parse_codes",
     "plot_daily_usage",
     "plot_group_usage",
     "plot_usage_vs_limit",
     "plot_utilization_histogram",
+    "private_wireless_gateways_frame",
     "project_period_end",
+    "public_ips_frame",
+    "purchase_esims",
     "read_frame",
     "register_form",
     "registration_frame",
     "save_snapshot",
     "set_standby",
+    "sim_card_actions_frame",
+    "sim_card_group_actions_frame",
     "sim_card_groups_frame",
+    "sim_card_orders_frame",
     "sim_cards_frame",
     "top_consumers",
     "usage_explorer",
     "usage_records_frame",
     "usage_summary",
+    "wireless_blocklists_frame",
     "write_frame",
+    "write_label_sheet",
 ]

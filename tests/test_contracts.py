@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from wirelessdata import wireless_built
 
 import simtools
 from simtools.client import SimClient
@@ -70,6 +71,7 @@ def frames() -> Iterator[dict[str, tuple[pd.DataFrame, tuple[FrameContract, ...]
         )
         full = simtools.sim_cards_frame([client.get_sim_card(in_group[0])])
         groups = simtools.sim_card_groups_frame(client)
+        wireless = wireless_built(sb, client)
     sims = simtools.sim_cards_frame(docs_example())
     tagged = simtools.explode_tags(fleet)
     built: dict[str, tuple[pd.DataFrame, tuple[FrameContract, ...]]] = {
@@ -91,6 +93,7 @@ def frames() -> Iterator[dict[str, tuple[pd.DataFrame, tuple[FrameContract, ...]
         "near_limit": (simtools.near_limit(fleet), (c.FLEET,)),
         "top_consumers": (simtools.top_consumers(fleet, n=5), (c.FLEET,)),
     }
+    built.update(wireless)
     for by in ("group", "tag", "status"):
         summary = simtools.usage_summary(fleet, by=by).reset_index()
         built[f"usage_summary by {by}"] = (summary, (c.USAGE_SUMMARY, c.FLEET, c.TAG_ROWS))
@@ -207,20 +210,22 @@ def test_every_public_frame_survives_pandas_own_writers(
         frame.to_parquet(base.with_suffix(".parquet"))
         pd.testing.assert_frame_equal(pd.read_pickle(base.with_suffix(".pkl")), frame)
         parquet = pd.read_parquet(base.with_suffix(".parquet"))
-        for column in ("tags", "authorized_imeis"):
-            if column in parquet.columns:
+        for column in parquet.columns:
+            if getattr(c.COLUMN_KINDS.get(column), "kind", None) == "tuple":
                 parquet[column] = parquet[column].map(tuple, na_action="ignore")
         pd.testing.assert_frame_equal(parquet, frame, check_exact=True)
         assert parquet.attrs == frame.attrs
         assert len(pd.read_csv(base.with_suffix(".csv"))) == len(frame)
 
 
-def test_excel_is_reached_through_write_frame() -> None:
+def test_excel_is_reached_through_write_frame(tmp_path: Path) -> None:
     """pandas' to_excel refuses UTC times (Excel has no time zones); write_frame writes them as
     UTC wall time, as the README says."""
     frame = simtools.sim_cards_frame(docs_example())
     with pytest.raises(ValueError, match="timezones"):
-        frame.to_excel("unused.xlsx")
+        frame.to_excel(tmp_path / "refused.xlsx")
+    back = simtools.read_frame(simtools.write_frame(frame, tmp_path / "written.xlsx"))
+    assert back["created_at"].tolist() == frame["created_at"].tolist()
 
 
 def test_a_column_name_means_one_thing_in_every_contract() -> None:

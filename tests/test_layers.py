@@ -19,7 +19,13 @@ PACKAGE = Path(simtools.__file__).resolve().parent
 #: Layer -> the modules in it (a name ending in ``.*`` is a package and everything under it).
 LAYERS: dict[str, tuple[str, ...]] = {
     # The error tree and the wire models know each other (an ApiError holds the API's errors).
-    "core": ("simtools.errors", "simtools._version", "simtools.models", "simtools.results"),
+    "core": (
+        "simtools.errors",
+        "simtools._version",
+        "simtools.models",
+        "simtools.results",
+        "simtools.wireless_models",
+    ),
     "inputs": ("simtools.inputs.*",),
     "frames": ("simtools.frames.*",),
     "analysis": ("simtools.analysis.*",),
@@ -34,6 +40,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "simtools.runbook.*",
         "simtools.report",
         "simtools.demo",
+        "simtools.esim_labels",
         "simtools.__main__",
     ),
     "package": ("simtools",),
@@ -63,6 +70,8 @@ CONFINED: dict[str, set[str]] = {
     "httpx": {"client", "sandbox"},
     "matplotlib": {"plots", "views"},
     "ipywidgets": {"views"},
+    "anywidget": {"views"},
+    "segno": {"views"},
     "IPython": {"views", "workflows"},
     "uvicorn": {"sandbox"},
     "starlette": {"sandbox"},

@@ -56,11 +56,12 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]
 
 
 def test_there_are_notebooks() -> None:
-    """The three notebooks are where the report runner looks."""
+    """The notebooks are where the report runner looks."""
     assert [p.name for p in NOTEBOOKS] == [
         "00-quickstart.ipynb",
         "01-onboarding-runbook.ipynb",
         "02-fleet-usage-analysis.ipynb",
+        "05-esim-onboarding.ipynb",
     ]
 
 

@@ -27,6 +27,7 @@ from simtools.client._wire import (
     validated,
 )
 from simtools.client.paging import PagedClient
+from simtools.client.wireless import WirelessVerbs
 from simtools.errors import ApiError, InvalidInputError
 from simtools.inputs.arguments import (
     check_filter_statuses,
@@ -37,6 +38,7 @@ from simtools.inputs.arguments import (
 )
 from simtools.inputs.codes import parse_codes
 from simtools.inputs.times import to_utc_timestamp
+from simtools.inputs.wireless_arguments import SIM_CARD_ACTION_FILTER_TYPES, check_choice
 from simtools.models import (
     CodeValidation,
     RegisterResponse,
@@ -62,7 +64,7 @@ __all__ = [
 ActionName = Literal["enable", "disable", "set_standby"]
 
 
-class SimClient(PagedClient):
+class SimClient(WirelessVerbs, PagedClient):  # wireless verbs: simtools/client/wireless.py
     """A Telnyx wireless API client for SIM card registration and fleet listing.
 
     ``SimClient(api_key, base_url=...)`` or ``SimClient.from_env()``. Use it as a context manager
@@ -275,11 +277,26 @@ class SimClient(PagedClient):
         return self._data(self._call("GET", f"sim_card_actions/{aid}"), SimCardAction)
 
     def list_sim_card_actions(
-        self, *, sim_card_id: str | None = None, status: str | None = None
+        self,
+        *,
+        sim_card_id: str | None = None,
+        status: str | None = None,
+        action_type: str | None = None,
+        bulk_sim_card_action_id: str | None = None,
     ) -> list[SimCardAction]:
+        """Every SIM card action matching the filters (``bulk_sim_card_action_id``: the ones a
+        bulk action started)."""
         params: dict[str, str] = {}
         if sim_card_id is not None:
             params["filter[sim_card_id]"] = check_uuid(sim_card_id, "sim_card_id")
+        if action_type is not None:
+            params["filter[action_type]"] = check_choice(
+                action_type, "action_type", SIM_CARD_ACTION_FILTER_TYPES
+            )
+        if bulk_sim_card_action_id is not None:
+            params["filter[bulk_sim_card_action_id]"] = check_uuid(
+                bulk_sim_card_action_id, "bulk_sim_card_action_id"
+            )
         if status is not None:
             if status not in ("in-progress", "completed", "failed"):
                 raise InvalidInputError(

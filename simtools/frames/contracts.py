@@ -16,6 +16,9 @@ from typing import Any, get_args, get_type_hints
 from simtools.frames.records import RECORD_TYPES
 from simtools.frames.schema import Column, FrameContract, Kind
 from simtools.frames.units import DATA_UNITS
+
+# A lifecycle action's type and status are those of the wireless SIM card actions.
+from simtools.frames.wireless_contracts import ACTION_STATUSES, ACTION_TYPES, WIRELESS_CONTRACTS
 from simtools.models import KNOWN_STATUSES, SIM_TYPES
 from simtools.results import OUTCOMES, CodeOutcome
 
@@ -39,17 +42,6 @@ __all__ = [
 
 #: The currencies of WDR costs in the contract; the ``currency`` categories start with these.
 CURRENCIES = ("AUD", "CAD", "EUR", "GBP", "USD")
-#: What a lifecycle action's ``action_type`` and ``status.value`` may be (OpenAPI
-#: ``SIMCardAction``); ``not started`` is simtools' own, for an action the API refused.
-ACTION_TYPES = (
-    "enable",
-    "enable_standby_sim_card",
-    "disable",
-    "set_standby",
-    "enable_voice",
-    "disable_voice",
-)
-ACTION_STATUSES = ("in-progress", "completed", "failed", "interrupted", "not started")
 _OUTCOME_SOURCES: tuple[str, ...] = get_args(get_type_hints(CodeOutcome)["source"])
 
 
@@ -314,6 +306,7 @@ CONTRACTS: Mapping[str, FrameContract] = MappingProxyType(
             PROJECTION,
             SNAPSHOTS,
             TAG_ROWS,
+            *WIRELESS_CONTRACTS,
         )
     }
 )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from simtools.sandbox.codes import code_error
 from simtools.sandbox.records import SimRecord, uuid_from
 from simtools.sandbox.synthetic import new_sim
-from simtools.sandbox.wire import ApiProblem
+from simtools.sandbox.wire import ApiProblem, iso
 
 if TYPE_CHECKING:
     from simtools.sandbox.state import SandboxState
@@ -76,6 +76,24 @@ class Enrolment:
                 sim.touch()
                 bought.append(sim)
             return bought
+
+    def install_esim(self, sim_id: str) -> SimRecord:
+        """Test hook: a device downloads the eSIM's profile with its activation code.
+
+        ``esim_installation_status`` goes from ``released`` to ``disabled``: the contract names
+        only these two values, and an installed profile stays disabled on the device until it
+        is enabled (GSMA SGP.22), so ``disabled`` is read as "installed". From then on the
+        activation code endpoint answers 422, as it does for an installed eSIM.
+        """
+        state = self._state
+        with state.locked():
+            sim = state.sim(sim_id)
+            if sim.wire["type"] != "esim" or sim.wire["esim_installation_status"] != "released":
+                raise ValueError(f"SIM card {sim_id} is not an eSIM waiting to be installed")
+            sim.wire["esim_installation_status"] = "disabled"
+            sim.wire["updated_at"] = iso(state.clock.now())
+            sim.touch()
+            return sim
 
     def _new(
         self,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from simtools.errors import InvalidInputError
+from simtools.workflows.wireless_extras import WIRELESS_EXTRAS
 
 if TYPE_CHECKING:
     from simtools.client import SimClient
@@ -23,7 +24,7 @@ __all__ = ["FLEET_EXTRAS", "check_include", "join_extras"]
 Extra = Callable[["SimClient", pd.DataFrame], pd.DataFrame]
 
 #: Name -> the function that joins it on.
-FLEET_EXTRAS: Mapping[str, Extra] = MappingProxyType({})
+FLEET_EXTRAS: Mapping[str, Extra] = MappingProxyType({**WIRELESS_EXTRAS})
 
 
 def check_include(include: Iterable[str] | str | None) -> tuple[str, ...]:
