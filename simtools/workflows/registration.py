@@ -55,8 +55,8 @@ PAIR_SIMS_IN_ORDER = True
 MAX_ROUNDS = 6
 Source = Literal["response", "reconciled", "ledger", "input"]
 #: Errors after which a chunk's request may or may not have been performed (a transport error
-#: is one only when the request was sent).
-_UNCERTAIN = (ServerError, ResponseError)
+#: only when the request was sent).
+_UNCERTAIN = (TransportError, ServerError, ResponseError)
 
 
 def register(
@@ -310,17 +310,10 @@ class _Run:
             except RateLimitError:  # not performed, and the client waited out its deadline
                 self._not_performed(pending)
                 raise
-            except TransportError as exc:
-                if exc.request_sent:
-                    last = exc
-                    self.checks.tried.update(pending)
-                    pending = self.reconcile(pending, stop_if_unreachable=True, cause=exc)
-                    if pending:
-                        sleep(self.pause(attempt))
-                    continue
-                self._not_performed(pending)  # the API cannot be reached: nothing was sent
-                raise
             except _UNCERTAIN as exc:  # performed or not: find out before sending again
+                if isinstance(exc, TransportError) and not exc.request_sent:
+                    self._not_performed(pending)  # the API cannot be reached: nothing was sent
+                    raise
                 last = exc
                 self.checks.tried.update(pending)
                 pending = self.reconcile(pending, stop_if_unreachable=True, cause=exc)
