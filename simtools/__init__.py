@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from simtools._version import __version__
+from simtools.analysis.changes import ChangePlan, plan_changes
 from simtools.analysis.daily import daily_usage
 from simtools.analysis.usage import (
     explode_tags,
@@ -43,6 +44,7 @@ from simtools.frames.connectivity import (
     connectivity_logs_frame,
 )
 from simtools.frames.files import read_frame, write_frame
+from simtools.frames.notifications import data_usage_notifications_frame
 from simtools.frames.wireless_frames import (
     bulk_sim_card_actions_frame,
     device_details_frame,
@@ -57,6 +59,7 @@ from simtools.frames.wireless_frames import (
 from simtools.inputs.codes import ParsedCodes, parse_codes
 from simtools.results import RegistrationResult
 from simtools.snapshots import load_snapshots, save_snapshot
+from simtools.workflows.changes import apply_changes
 from simtools.workflows.connect import connect, connection_banner
 from simtools.workflows.esim import (
     EsimPurchaseUnknown,
@@ -84,6 +87,7 @@ if TYPE_CHECKING:
         plot_utilization_histogram,
     )
     from simtools.widgets.api_key import api_key_form
+    from simtools.widgets.changes_form import changes_form
     from simtools.widgets.esim_qr import esim_qr_form
     from simtools.widgets.explorer import usage_explorer
     from simtools.widgets.register_form import register_form
@@ -94,6 +98,7 @@ _LAZY = {
     "plot_usage_vs_limit": "simtools.plots",
     "plot_utilization_histogram": "simtools.plots",
     "api_key_form": "simtools.widgets",
+    "changes_form": "simtools.widgets",
     "register_form": "simtools.widgets",
     "usage_explorer": "simtools.widgets",
     "esim_qr_form": "simtools.widgets",
@@ -118,6 +123,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "ApiError",
     "AuthenticationError",
+    "ChangePlan",
     "EsimOnboarding",
     "EsimPurchaseUnknown",
     "InvalidInputError",
@@ -133,11 +139,14 @@ __all__ = [
     "TransportError",
     "__version__",
     "api_key_form",
+    "apply_changes",
     "bulk_sim_card_actions_frame",
+    "changes_form",
     "connect",
     "connection_banner",
     "connectivity_logs_frame",
     "daily_usage",
+    "data_usage_notifications_frame",
     "device_details_frame",
     "disable",
     "enable",
@@ -154,6 +163,7 @@ __all__ = [
     "near_limit",
     "onboard_esims",
     "parse_codes",
+    "plan_changes",
     "plot_daily_usage",
     "plot_group_usage",
     "plot_usage_vs_limit",

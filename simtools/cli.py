@@ -240,6 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.set_defaults(func=_cmd_ledger)
     _output_options(show)
 
+    from simtools.cli_changes import add_change_commands
+
+    add_change_commands(command, _output_options, _emit)
+
     p = command(
         "sandbox", _cmd_sandbox, "run a local Telnyx-compatible sandbox until Ctrl-C or SIGTERM"
     )

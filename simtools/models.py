@@ -19,6 +19,7 @@ __all__ = [
     "ApiErrorObject",
     "CodeValidation",
     "DataAmount",
+    "DataUsageNotification",
     "DeviceLocation",
     "ErrorSource",
     "Money",
@@ -190,6 +191,18 @@ class SimCardGroup(WireModel):
     private_wireless_gateway_id: str | None = None
     wireless_blocklist_id: str | None = None
     sim_card_count: int | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class DataUsageNotification(WireModel):
+    """A data usage notification (``/sim_card_data_usage_notifications``, CONTRACT.md 5.6): the
+    account is alerted when the SIM's consumption this period reaches ``threshold``."""
+
+    id: str | None = None
+    record_type: str | None = None
+    sim_card_id: str | None = None
+    threshold: DataAmount | None = None
     created_at: str | None = None
     updated_at: str | None = None
 

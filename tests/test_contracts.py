@@ -19,6 +19,7 @@ from wirelessdata import wireless_built
 import simtools
 from simtools.client import SimClient
 from simtools.frames import contracts as c
+from simtools.frames.notifications import data_usage_notifications_frame
 from simtools.frames.schema import Column, FrameContract
 from simtools.models import ApiErrorObject, SimCard, SimCardStatus
 from simtools.results import CodeOutcome, RegistrationResult
@@ -72,6 +73,21 @@ def frames() -> Iterator[dict[str, tuple[pd.DataFrame, tuple[FrameContract, ...]
         full = simtools.sim_cards_frame([client.get_sim_card(in_group[0])])
         groups = simtools.sim_card_groups_frame(client)
         wireless = wireless_built(sb, client)
+        for threshold in ((80, "MB"), (1.5, "GB")):
+            client.create_data_usage_notification(in_group[1], threshold)
+        notifications = data_usage_notifications_frame(client)
+        alerted = simtools.fleet_frame(client, progress=False, include=["alerts"])
+        iccid = alerted.set_index("id").loc[in_group[1], "iccid"]
+        desired = pd.DataFrame(
+            {
+                "iccid": [iccid, "8931041099999999999"],
+                "data_limit_mb": [321, 5],
+                "tags_add": ["x", None],
+                "alert_mb": [[80.0, 200.0], None],
+            }
+        )
+        plan = simtools.plan_changes(alerted, desired)
+        outcome = simtools.apply_changes(client, plan, progress=False)
     sims = simtools.sim_cards_frame(docs_example())
     tagged = simtools.explode_tags(fleet)
     built: dict[str, tuple[pd.DataFrame, tuple[FrameContract, ...]]] = {
@@ -88,12 +104,24 @@ def frames() -> Iterator[dict[str, tuple[pd.DataFrame, tuple[FrameContract, ...]
         "daily_usage by sim": (simtools.daily_usage(records, by="sim"), (c.DAILY_USAGE,)),
         "daily_usage by group": (simtools.daily_usage(records, by="group"), (c.DAILY_USAGE,)),
         "actions": (actions, (c.ACTIONS,)),
+        "data_usage_notifications": (notifications, (c.DATA_USAGE_NOTIFICATIONS,)),
+        "fleet with alerts": (alerted, (c.FLEET, c.FLEET_ALERTS)),
+        "change plan": (plan.frame, (c.CHANGE_PLAN,)),
+        "change outcomes": (outcome, (c.CHANGE_OUTCOMES,)),
         "explode_tags": (tagged, (c.FLEET, c.TAG_ROWS)),
         "projection": (simtools.project_period_end(fleet), (c.FLEET, c.PROJECTION)),
         "near_limit": (simtools.near_limit(fleet), (c.FLEET,)),
         "top_consumers": (simtools.top_consumers(fleet, n=5), (c.FLEET,)),
     }
     built.update(wireless)
+    built["usage_summary with group limits"] = (
+        simtools.usage_summary(fleet, by="group", groups=groups).reset_index(),
+        (c.USAGE_SUMMARY, c.FLEET),
+    )
+    built["near_limit with group limits"] = (
+        simtools.near_limit(fleet, 0.01, groups=groups),
+        (c.FLEET, c.APPLIED_LIMITS),
+    )
     for by in ("group", "tag", "status"):
         summary = simtools.usage_summary(fleet, by=by).reset_index()
         built[f"usage_summary by {by}"] = (summary, (c.USAGE_SUMMARY, c.FLEET, c.TAG_ROWS))
@@ -124,9 +152,11 @@ def assert_declared(frame: pd.DataFrame, contracts: tuple[FrameContract, ...]) -
             assert isinstance(values.dtype, pd.CategoricalDtype), name
             known = list(values.dtype.categories[: len(column.categories)])
             assert known == list(column.categories), name
-        elif column.kind == "tuple":
+        elif column.kind in ("tuple", "numbers"):
+            item = str if column.kind == "tuple" else float
             assert values.dtype == object, name
             assert all(v is None or isinstance(v, tuple) for v in values), name
+            assert all(isinstance(i, item) for v in values if v for i in v), name
         else:
             assert values.dtype == column.dtype, (name, values.dtype, column.dtype)
 
@@ -211,7 +241,8 @@ def test_every_public_frame_survives_pandas_own_writers(
         pd.testing.assert_frame_equal(pd.read_pickle(base.with_suffix(".pkl")), frame)
         parquet = pd.read_parquet(base.with_suffix(".parquet"))
         for column in parquet.columns:
-            if getattr(c.COLUMN_KINDS.get(column), "kind", None) == "tuple":
+            declared_as = c.COLUMN_KINDS.get(column)
+            if declared_as is not None and declared_as.kind in ("tuple", "numbers"):
                 parquet[column] = parquet[column].map(tuple, na_action="ignore")
         pd.testing.assert_frame_equal(parquet, frame, check_exact=True)
         assert parquet.attrs == frame.attrs

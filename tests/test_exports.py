@@ -90,6 +90,17 @@ def test_excel_holds_naive_utc_times(fleet: pd.DataFrame, tmp_path: Path) -> Non
     assert raw.loc[2, "updated_at"] == pd.Timestamp("2026-04-15T21:59:59").to_pydatetime()
 
 
+def test_excel_rounds_times_to_the_millisecond_as_pandas_does(tmp_path: Path) -> None:
+    """A time half a millisecond (and a little) from the next comes back from Excel rounded to
+    the nearest millisecond, as dt.round("ms") rounds it (Excel's day fractions would not)."""
+    times = pd.Series(
+        pd.to_datetime([1796352316618500001, 1796352316618400000, 1796352316618600000], utc=True)
+    )
+    frame = pd.DataFrame({"limit_crossing_at": times})
+    back = read_frame(write_frame(frame, tmp_path / "times.xlsx"))
+    assert back["limit_crossing_at"].tolist() == times.dt.round("ms").tolist()
+
+
 def test_parquet_keeps_fetched_at(fleet: pd.DataFrame, tmp_path: Path) -> None:
     """Parquet stores attrs['fetched_at'] (ISO text), so a projection on the reloaded frame
     still works."""

@@ -37,6 +37,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "views": (
         "simtools.widgets.*",
         "simtools.cli",
+        "simtools.cli_changes",
         "simtools.runbook.*",
         "simtools.report",
         "simtools.demo",

@@ -61,6 +61,7 @@ def test_there_are_notebooks() -> None:
         "00-quickstart.ipynb",
         "01-onboarding-runbook.ipynb",
         "02-fleet-usage-analysis.ipynb",
+        "03-fleet-changes.ipynb",
         "05-esim-onboarding.ipynb",
     ]
 

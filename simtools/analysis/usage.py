@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from simtools.analysis.group_limits import applied_limits, group_limit_figures
 from simtools.errors import InvalidInputError
 from simtools.frames.contracts import PROJECTION, TAG_ROWS, USAGE_SUMMARY
 from simtools.frames.schema import require_columns
@@ -140,7 +141,11 @@ def _key_series(values: pd.Series) -> pd.Series:
 
 
 def usage_summary(
-    df: pd.DataFrame, by: str | Sequence[str] = "sim_card_group_id", *, threshold: float = 0.8
+    df: pd.DataFrame,
+    by: str | Sequence[str] = "sim_card_group_id",
+    *,
+    threshold: float = 0.8,
+    groups: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Consumption and limit figures per group, tag, status, type or any column(s).
 
@@ -153,6 +158,12 @@ def usage_summary(
     limit that are not over it. When grouping by group and the frame has ``sim_card_group_name``,
     that column comes first. Missing keys form an explicit ``NO_KEY`` row; categories without a
     SIM get no row. Rows are sorted by ``consumed_mb``, largest first.
+
+    With ``groups`` (a ``sim_card_groups_frame``), SIMs without a limit of their own are judged
+    against their group's limit where it has one (:mod:`simtools.analysis.group_limits`): they
+    count as near or over when the group is, and ``sims_on_group_limit`` counts them; grouped by
+    group, ``group_data_limit_mb`` and ``group_utilization`` give each group's own limit and how
+    full it is.
     """
     keys = _resolve_by(by)
     limit_value = _check_threshold(threshold)
@@ -173,7 +184,13 @@ def usage_summary(
     util = _floats(work, "utilization")
     over = work["over_limit"].astype("boolean").fillna(False)
     limit = _floats(work, "data_limit_mb")
-    near = (util >= limit_value).fillna(False) & ~over
+    judged = util  # the utilization a SIM is judged by: its own, or with groups its group's
+    applied = None if groups is None else applied_limits(work, groups)
+    if applied is not None:
+        on_group = (applied["limit_source"] == "group").fillna(False)
+        judged = applied["applied_utilization"]
+        over = over | (on_group & (judged > 1).fillna(False))
+    near = (judged >= limit_value).fillna(False) & ~over
     parts: dict[str, pd.Series] = {k: _key_series(work[k]) for k in keys}
     parts |= {
         "_consumed": _floats(work, "consumed_mb"),
@@ -183,6 +200,8 @@ def usage_summary(
         "_over": over.astype("int64"),
         "_near": near.astype("int64"),
     }
+    if applied is not None:
+        parts["_on_group"] = on_group.astype("int64")
     with_name = "sim_card_group_id" in keys and "sim_card_group_name" in work.columns
     if with_name and "sim_card_group_name" not in keys:
         parts["_name"] = work["sim_card_group_name"].astype("string")
@@ -201,6 +220,8 @@ def usage_summary(
             "near_limit_count": grouped["_near"].sum(),
         }
     ).astype({name: USAGE_SUMMARY.dtypes[name] for name in SUMMARY_COLUMNS})
+    if groups is not None:
+        out = _with_group_limits(out, grouped["_on_group"].sum(), groups, work, keys)
     if "_name" in parts:
         names = grouped["_name"].first().astype("string")
         no_group = out.index.get_level_values("sim_card_group_id") == NO_KEY
@@ -208,16 +229,46 @@ def usage_summary(
     return out.sort_values("consumed_mb", ascending=False, na_position="last", kind="stable")
 
 
-def near_limit(df: pd.DataFrame, threshold: float = 0.8) -> pd.DataFrame:
+def _with_group_limits(
+    out: pd.DataFrame,
+    on_group: pd.Series,
+    groups: pd.DataFrame,
+    work: pd.DataFrame,
+    keys: list[str],
+) -> pd.DataFrame:
+    """The summary with the group-limit columns of ``USAGE_SUMMARY`` (each group's own figures
+    only when grouped by group)."""
+    if "sim_card_group_id" in keys:
+        figures = group_limit_figures(groups, work)
+        ids = out.index.get_level_values("sim_card_group_id").astype("string")
+        for name in ("group_data_limit_mb", "group_utilization"):
+            values = figures[name].reindex(ids.to_numpy()).to_numpy()
+            out[name] = pd.array(values, dtype=USAGE_SUMMARY.dtypes[name])
+    out["sims_on_group_limit"] = on_group.astype(USAGE_SUMMARY.dtypes["sims_on_group_limit"])
+    return out
+
+
+def near_limit(
+    df: pd.DataFrame, threshold: float = 0.8, *, groups: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """SIMs at ``threshold`` or more of their data limit (over-limit SIMs included), fullest
-    first; SIMs without a known utilization are not near any limit. The index is kept."""
+    first; SIMs without a known utilization are not near any limit. The index is kept.
+
+    With ``groups`` (a ``sim_card_groups_frame``) a SIM without a limit of its own is judged by
+    its group's limit (:mod:`simtools.analysis.group_limits`), and the result says which limit
+    applied: ``limit_source`` (``sim`` or ``group``), ``applied_limit_mb`` and
+    ``applied_utilization`` (the ``APPLIED_LIMITS`` columns)."""
     limit_value = _check_threshold(threshold)
     require_columns(df, ["utilization"], caller="near_limit")
-    values = _floats(df, "utilization").to_numpy(dtype="float64", na_value=np.nan)
+    applied = None if groups is None else applied_limits(df, groups)
+    judged = df["utilization"] if applied is None else applied["applied_utilization"]
+    values = pd.to_numeric(judged, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     with np.errstate(invalid="ignore"):
         rows = np.flatnonzero(values >= limit_value)
     rows = rows[np.argsort(-values[rows], kind="stable")]
-    return df.iloc[rows].copy()
+    if applied is None:
+        return df.iloc[rows].copy()
+    return pd.concat([df, applied], axis=1).iloc[rows].copy()
 
 
 def top_consumers(df: pd.DataFrame, n: int = 20) -> pd.DataFrame:

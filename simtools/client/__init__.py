@@ -6,6 +6,7 @@ or raw page bodies, never an httpx object.
 
 from __future__ import annotations
 
+import enum
 import os
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
@@ -30,8 +31,10 @@ from simtools.client.paging import PagedClient
 from simtools.client.wireless import WirelessVerbs
 from simtools.errors import ApiError, InvalidInputError
 from simtools.inputs.arguments import (
+    check_data_amount,
     check_filter_statuses,
     check_group_name,
+    check_imeis,
     check_register_status,
     check_tags,
     check_uuid,
@@ -41,6 +44,7 @@ from simtools.inputs.times import to_utc_timestamp
 from simtools.inputs.wireless_arguments import SIM_CARD_ACTION_FILTER_TYPES, check_choice
 from simtools.models import (
     CodeValidation,
+    DataUsageNotification,
     RegisterResponse,
     SimCard,
     SimCardAction,
@@ -57,11 +61,23 @@ __all__ = [
     "DEFAULT_CONCURRENCY",
     "MAX_BODY_BYTES",
     "MAX_PAGE_SIZE",
+    "UNSET",
     "ActionName",
     "SimClient",
+    "Unset",
 ]
 
 ActionName = Literal["enable", "disable", "set_standby"]
+
+
+class Unset(enum.Enum):
+    """The type of :data:`UNSET`: a field left as it is (where ``None`` has a meaning)."""
+
+    UNSET = "UNSET"
+
+
+#: Leave this field as it is (``authorized_imeis=None`` clears the list instead).
+UNSET = Unset.UNSET
 
 
 class SimClient(WirelessVerbs, PagedClient):  # wireless verbs: simtools/client/wireless.py
@@ -237,8 +253,13 @@ class SimClient(WirelessVerbs, PagedClient):  # wireless verbs: simtools/client/
         tags: Iterable[str] | None = None,
         sim_card_group_id: str | None = None,
         data_limit: tuple[float | str, str] | None = None,
+        authorized_imeis: Iterable[str] | Unset | None = UNSET,
+        retry_unknown: bool = True,
     ) -> SimCard:
-        """Change tags (replaced), group or data limit ``(amount, "MB"|"GB")``."""
+        """Change tags (replaced), group, data limit ``(amount, "MB"|"GB")`` or the authorized
+        IMEIs (``None`` allows any device); the status changes through the actions. With
+        ``retry_unknown=False`` a request that may have reached the server is not sent again: a
+        ``TransportError`` or ``ServerError`` then means its outcome is unknown (read the SIM)."""
         sid = check_uuid(sim_card_id, "sim_card_id")
         body: dict[str, Any] = {}
         if tags is not None:
@@ -247,11 +268,16 @@ class SimClient(WirelessVerbs, PagedClient):  # wireless verbs: simtools/client/
             body["sim_card_group_id"] = check_uuid(sim_card_group_id, "sim_card_group_id")
         if data_limit is not None:
             body["data_limit"] = data_limit_body(data_limit)
+        if not isinstance(authorized_imeis, Unset):
+            body["authorized_imeis"] = check_imeis(authorized_imeis)
         if not body:
             raise InvalidInputError(
-                None, "nothing to update", "pass tags=, sim_card_group_id= or data_limit="
+                None,
+                "nothing to update",
+                "pass tags=, sim_card_group_id=, data_limit= or authorized_imeis=",
             )
-        return self._data(self._call("PATCH", f"sim_cards/{sid}", json_body=body), SimCard)
+        response = self._call("PATCH", f"sim_cards/{sid}", json_body=body, write=not retry_unknown)
+        return self._data(response, SimCard)
 
     def delete_sim_card(self, sim_card_id: str, *, report_lost: bool = False) -> SimCard:
         """Decommission a SIM card (asynchronous; it must be registered again to come back)."""
@@ -259,17 +285,91 @@ class SimClient(WirelessVerbs, PagedClient):  # wireless verbs: simtools/client/
         params = {"report_lost": "true"} if report_lost else None
         return self._data(self._call("DELETE", f"sim_cards/{sid}", params=params), SimCard)
 
+    # -- SIM card changes: data usage notifications (CONTRACT.md 5.6) ---------------------------
+
+    def create_data_usage_notification(
+        self, sim_card_id: str, threshold: tuple[float | str, str]
+    ) -> DataUsageNotification:
+        """Alert the account when the SIM's consumption reaches ``threshold``
+        (``(amount, "MB"|"GB")``, amounts to 0.001). Not idempotent (a retried create could
+        make two), so only a request that never reached the server is sent again: a
+        ``TransportError`` or ``ServerError`` means its outcome is unknown (list the SIM's
+        notifications before creating again)."""
+        body = {
+            "sim_card_id": check_uuid(sim_card_id, "sim_card_id"),
+            "threshold": check_data_amount(threshold, "threshold"),
+        }
+        response = self._call(
+            "POST", "sim_card_data_usage_notifications", json_body=body, write=True
+        )
+        return self._data(response, DataUsageNotification)
+
+    def list_data_usage_notifications(
+        self, *, sim_card_id: str | None = None
+    ) -> list[DataUsageNotification]:
+        """Every data usage notification (of one SIM), all pages."""
+        params: dict[str, str] = {}
+        if sim_card_id is not None:
+            params["filter[sim_card_id]"] = check_uuid(sim_card_id, "sim_card_id")
+        return self._collect("sim_card_data_usage_notifications", params, DataUsageNotification)
+
+    def get_data_usage_notification(self, notification_id: str) -> DataUsageNotification:
+        nid = check_uuid(notification_id, "notification_id")
+        response = self._call("GET", f"sim_card_data_usage_notifications/{nid}")
+        return self._data(response, DataUsageNotification)
+
+    def update_data_usage_notification(
+        self,
+        notification_id: str,
+        *,
+        sim_card_id: str | None = None,
+        threshold: tuple[float | str, str] | None = None,
+        retry_unknown: bool = True,
+    ) -> DataUsageNotification:
+        """Move a notification to another SIM or threshold (idempotent in effect, so retried
+        like a read unless ``retry_unknown=False``)."""
+        nid = check_uuid(notification_id, "notification_id")
+        body: dict[str, Any] = {}
+        if sim_card_id is not None:
+            body["sim_card_id"] = check_uuid(sim_card_id, "sim_card_id")
+        if threshold is not None:
+            body["threshold"] = check_data_amount(threshold, "threshold")
+        if not body:
+            raise InvalidInputError(None, "nothing to update", "pass sim_card_id= or threshold=")
+        response = self._call(
+            "PATCH",
+            f"sim_card_data_usage_notifications/{nid}",
+            json_body=body,
+            write=not retry_unknown,
+        )
+        return self._data(response, DataUsageNotification)
+
+    def delete_data_usage_notification(
+        self, notification_id: str, *, retry_unknown: bool = True
+    ) -> DataUsageNotification:
+        """Delete a notification; returns it as it was. A retried delete whose first attempt
+        was performed answers 404: pass ``retry_unknown=False`` to reconcile that yourself."""
+        nid = check_uuid(notification_id, "notification_id")
+        response = self._call(
+            "DELETE", f"sim_card_data_usage_notifications/{nid}", write=not retry_unknown
+        )
+        return self._data(response, DataUsageNotification)
+
     # -- actions ---------------------------------------------------------------------------------
 
-    def post_sim_card_action(self, sim_card_id: str, action: ActionName) -> SimCardAction:
-        """Start one lifecycle action; returns the new ``SimCardAction`` (202)."""
+    def post_sim_card_action(
+        self, sim_card_id: str, action: ActionName, *, retry_unknown: bool = True
+    ) -> SimCardAction:
+        """Start one lifecycle action; returns the new ``SimCardAction`` (202). With
+        ``retry_unknown=False`` it is not sent again once it may have reached the server."""
         if action not in ("enable", "disable", "set_standby"):
             raise InvalidInputError(
                 action, f"unknown action {action!r}", "use enable, disable or set_standby"
             )
         sid = check_uuid(sim_card_id, "sim_card_id")
-        # An action is idempotent in effect (it sets a target state), so it is retried like a read.
-        response = self._call("POST", f"sim_cards/{sid}/actions/{action}")
+        # An action is idempotent in effect (it sets a target state), so it is retried like a read
+        # unless the caller reconciles unknown outcomes itself.
+        response = self._call("POST", f"sim_cards/{sid}/actions/{action}", write=not retry_unknown)
         return self._data(response, SimCardAction)
 
     def get_sim_card_action(self, action_id: str) -> SimCardAction:

@@ -25,6 +25,7 @@ from simtools.frames.coerce import (
     json_text,
     listing,
     number,
+    number_tuples,
     text,
     timestamp,
 )
@@ -135,6 +136,8 @@ def coerce_column(column: Column, values: pd.Series, issues: DataIssues) -> pd.S
         return timestamp(values, name, issues)
     if kind == "tuple":
         return listing(values, name, issues)
+    if kind == "numbers":
+        return number_tuples(values, name, issues)
     return json_text(values)
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "json_text",
     "listing",
     "number",
+    "number_tuples",
     "text",
     "timestamp",
 ]
@@ -228,6 +229,38 @@ def listing(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
             bad[i] = True
     issues.reject(field, raw, pd.Series(bad, index=raw.index), "a value that is not a list")
     return pd.Series(out, index=raw.index, dtype=object)
+
+
+def number_tuples(raw: pd.Series, field: str, issues: DataIssues) -> pd.Series:
+    """Object column of tuples of float (``None`` where missing): lists of numbers or of decimal
+    strings; a value that is not such a list is left missing and kept raw (cell by cell)."""
+    raw = plain(raw)
+    out: list[tuple[float, ...] | None] = [None] * len(raw)
+    bad = np.zeros(len(raw), dtype=bool)
+    for i, value in enumerate(raw.tolist()):
+        if isinstance(value, list | tuple | np.ndarray):
+            items = value.tolist() if isinstance(value, np.ndarray) else list(value)
+            numbers = [_finite(item) for item in items]
+            if all(n is not None for n in numbers):
+                out[i] = tuple(n for n in numbers if n is not None)
+                continue
+            bad[i] = True
+        elif not _missing(value):
+            bad[i] = True
+    issues.reject(
+        field, raw, pd.Series(bad, index=raw.index), "a value that is not a list of numbers"
+    )
+    return pd.Series(out, index=raw.index, dtype=object)
+
+
+def _finite(value: Any) -> float | None:
+    if isinstance(value, bool | np.bool_):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def extra(raw: pd.Series) -> pd.Series:

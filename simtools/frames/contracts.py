@@ -13,6 +13,13 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, get_args, get_type_hints
 
+from simtools.frames.change_contracts import (
+    CHANGE_CONTRACTS,
+    CHANGE_OUTCOMES,
+    CHANGE_PLAN,
+    DATA_USAGE_NOTIFICATIONS,
+    FLEET_ALERTS,
+)
 from simtools.frames.records import RECORD_TYPES
 from simtools.frames.schema import Column, FrameContract, Kind
 from simtools.frames.units import DATA_UNITS
@@ -24,12 +31,17 @@ from simtools.results import OUTCOMES, CodeOutcome
 
 __all__ = [
     "ACTIONS",
+    "APPLIED_LIMITS",
+    "CHANGE_OUTCOMES",
+    "CHANGE_PLAN",
     "COLUMN_KINDS",
     "CONTRACTS",
     "CURRENCIES",
     "DAILY_USAGE",
+    "DATA_USAGE_NOTIFICATIONS",
     "ERRORS",
     "FLEET",
+    "FLEET_ALERTS",
     "PROJECTION",
     "REGISTRATION",
     "SIM_CARDS",
@@ -262,6 +274,23 @@ USAGE_SUMMARY = FrameContract(
         Column.computed("max_utilization", "float"),
         Column.computed("over_limit_count", "int"),
         Column.computed("near_limit_count", "int"),
+        # With groups= (a sim_card_groups_frame): the group's own limit and how full it is
+        # (by group only), and how many SIMs without a limit of their own answer to it.
+        Column.computed("group_data_limit_mb", "float", optional=True),
+        Column.computed("group_utilization", "float", optional=True),
+        Column.computed("sims_on_group_limit", "int", optional=True),
+    ),
+    label=None,
+)
+
+#: What ``near_limit(df, groups=...)`` adds: the limit each SIM was judged by (its own, else its
+#: group's), that limit and the utilization it was judged by.
+APPLIED_LIMITS = FrameContract(
+    "applied_limits",
+    (
+        Column.computed("limit_source", "category", categories=("sim", "group")),
+        Column.computed("applied_limit_mb", "float"),
+        Column.computed("applied_utilization", "float"),
     ),
     label=None,
 )
@@ -303,10 +332,12 @@ CONTRACTS: Mapping[str, FrameContract] = MappingProxyType(
             DAILY_USAGE,
             ACTIONS,
             USAGE_SUMMARY,
+            APPLIED_LIMITS,
             PROJECTION,
             SNAPSHOTS,
             TAG_ROWS,
             *WIRELESS_CONTRACTS,
+            *CHANGE_CONTRACTS,
         )
     }
 )

@@ -162,7 +162,9 @@ def _text_ready(frame: pd.DataFrame, *, excel: bool = False) -> pd.DataFrame:
         if isinstance(values.dtype, pd.DatetimeTZDtype):
             utc = values.dt.tz_convert("UTC")
             if excel:
-                out[column] = utc.dt.tz_localize(None)
+                # Excel keeps milliseconds at best; rounding here, not in Excel's day fractions,
+                # makes a time half a millisecond from the next read back as pandas rounds it.
+                out[column] = utc.dt.tz_localize(None).dt.round("ms")
             else:  # ISO text with the offset; a missing time stays missing (NaT has no isoformat)
                 out[column] = utc.map(pd.Timestamp.isoformat, na_action="ignore")
         elif excel and isinstance(values.dtype, pd.api.extensions.ExtensionDtype):

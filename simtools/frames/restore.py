@@ -91,7 +91,7 @@ def _issues(frame: pd.DataFrame, where: str) -> DataIssues:
 def _has_dtype(values: pd.Series, column: Column) -> bool:
     if column.kind == "category":
         return isinstance(values.dtype, pd.CategoricalDtype)
-    if column.kind == "tuple":
+    if column.kind in ("tuple", "numbers"):
         return values.dtype == object and all(
             v is None or isinstance(v, tuple) for v in values.tolist()
         )
@@ -104,7 +104,7 @@ def _file_cells(values: pd.Series, kind: Kind) -> pd.Series:
         return values.map(_as_text, na_action="ignore")
     if kind == "boolean":
         return values.map(_as_flag, na_action="ignore")
-    if kind == "tuple":
+    if kind in ("tuple", "numbers"):
         return values.map(_as_list, na_action="ignore")
     return values
 

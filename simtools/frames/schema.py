@@ -26,8 +26,9 @@ __all__ = ["KINDS", "Column", "FrameContract", "Kind", "pandas_dtype", "require_
 
 #: What a column holds: ``string`` text, ``category`` an enum (the contract's values first),
 #: ``float``/``int`` nullable numbers, ``boolean`` nullable flags, ``time`` UTC datetimes,
-#: ``tuple`` lists of text as tuples of str, ``json`` free-form objects kept as JSON text.
-Kind = Literal["string", "category", "float", "int", "boolean", "time", "tuple", "json"]
+#: ``tuple`` lists of text as tuples of str, ``numbers`` lists of numbers as tuples of float,
+#: ``json`` free-form objects kept as JSON text.
+Kind = Literal["string", "category", "float", "int", "boolean", "time", "tuple", "numbers", "json"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 
 _DTYPES: Mapping[str, Any] = MappingProxyType(
@@ -38,6 +39,7 @@ _DTYPES: Mapping[str, Any] = MappingProxyType(
         "boolean": pd.BooleanDtype(),
         "time": pd.DatetimeTZDtype("ns", "UTC"),
         "tuple": "object",
+        "numbers": "object",
         "json": pd.StringDtype(),
     }
 )
@@ -53,6 +55,7 @@ _ARROW: Mapping[str, pa.DataType] = MappingProxyType(
         "time": pa.string(),
         "boolean": pa.bool_(),
         "tuple": pa.list_(pa.string()),
+        "numbers": pa.list_(pa.float64()),
     }
 )
 

@@ -14,12 +14,15 @@ from simtools.errors import InvalidInputError
 from simtools.models import FILTER_STATUSES, REGISTER_STATUSES
 
 __all__ = [
+    "check_data_amount",
     "check_filter_statuses",
     "check_group_name",
+    "check_imeis",
     "check_register_status",
     "check_tags",
     "check_uuid",
     "check_uuids",
+    "decimal_text",
 ]
 
 
@@ -57,6 +60,57 @@ def check_uuids(values: Any, name: str) -> list[str]:
     out = [check_uuid(v, name) for v in values]
     if not out:
         raise InvalidInputError(values, f"{name} is empty", f"pass at least one {name}")
+    return list(dict.fromkeys(out))
+
+
+#: Units a data limit or a notification threshold may be written in (CONTRACT.md 5.3, 5.6).
+DATA_AMOUNT_UNITS = ("MB", "GB")
+
+
+def decimal_text(value: float, places: int) -> str:
+    """``value`` as the API writes amounts: a decimal string with at least one decimal
+    (``80.0``), rounded to ``places`` decimals (``0.125``)."""
+    text = f"{round(value, places):.{places}f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def check_data_amount(value: Any, name: str, *, places: int = 3) -> dict[str, str]:
+    """``(amount, "MB"|"GB")`` as the wire's ``{"amount": "80.0", "unit": "MB"}``: a finite,
+    non-negative amount rounded to ``places`` decimals."""
+    try:
+        amount, unit = value
+        number = float(amount)
+    except (TypeError, ValueError):
+        raise InvalidInputError(
+            value, f"{name} must be (amount, unit)", f"e.g. {name}=(80, 'MB')"
+        ) from None
+    if isinstance(amount, bool) or not 0 <= number < float("inf") or unit not in DATA_AMOUNT_UNITS:
+        raise InvalidInputError(
+            value,
+            f"{name} needs a finite, non-negative amount and unit 'MB' or 'GB'",
+            f"e.g. {name}=(2, 'GB')",
+        )
+    return {"amount": decimal_text(number, places), "unit": unit}
+
+
+def check_imeis(value: Any) -> list[str] | None:
+    """The IMEIs a SIM may be used in: a list of non-empty strings, or None for any device
+    (the contract types ``authorized_imeis`` as ``string[]`` or null)."""
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, list | tuple | set | frozenset):
+        raise InvalidInputError(
+            value,
+            f"authorized_imeis must be a list of IMEIs or None, got {type(value).__name__}",
+            "pass e.g. authorized_imeis=['356938035643809'], or None to allow any device",
+        )
+    out = []
+    for imei in value:
+        if not isinstance(imei, str) or not imei.strip():
+            raise InvalidInputError(
+                imei, f"an IMEI must be a non-empty string, not {imei!r}", "pass IMEIs as text"
+            )
+        out.append(imei.strip())
     return list(dict.fromkeys(out))
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from simtools.analysis.group_limits import group_limit_figures
 from simtools.analysis.risk import flags, floats
 from simtools.frames.schema import require_columns
 from simtools.plots._style import (
@@ -24,12 +25,19 @@ from simtools.plots._style import (
 )
 
 
-def _group_table(data: pd.DataFrame, label_column: str | None) -> pd.DataFrame:
-    """Per group: label, consumed_mb, data_limit_mb, sim_count, sims_with_limit, over."""
+def _group_table(
+    data: pd.DataFrame, label_column: str | None, groups: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Per group: label, consumed_mb, data_limit_mb, sim_count, sims_with_limit, over and
+    group_limit (the group's own data limit, NaN without one)."""
     if {"sim_count", "consumed_mb", "data_limit_mb"} <= set(data.columns):  # usage_summary
         require_columns(data, [label_column], caller="plot_group_usage")
         labels = data[label_column] if label_column else data.index.to_series()
-        optional = {"sims_with_limit": "sims_with_limit", "over": "over_limit_count"}
+        optional = {
+            "sims_with_limit": "sims_with_limit",
+            "over": "over_limit_count",
+            "group_limit": "group_data_limit_mb",
+        }
         return pd.DataFrame(
             {
                 "label": _texts(labels, _NO_GROUP),
@@ -66,14 +74,23 @@ def _group_table(data: pd.DataFrame, label_column: str | None) -> pd.DataFrame:
         }
     )
     out["label"] = out["label"].where(out["label"].notna(), out.index.to_series())
+    out["group_limit"] = np.nan
+    if groups is not None:
+        figures = group_limit_figures(groups, data)
+        out["group_limit"] = floats(figures.reindex(out.index.to_numpy()), "group_data_limit_mb")
     return out.reset_index(drop=True).astype({"sim_count": float, "sims_with_limit": float})
 
 
-def _group_caption(used: float, limit: float, sims: float, with_limit: float, over: float) -> str:
-    """Bar-end text: share of the limit (only when every SIM has one) and SIMs over it."""
+def _group_caption(
+    used: float, limit: float, sims: float, with_limit: float, over: float, own: float
+) -> str:
+    """Bar-end text: share of the group's own limit where it has one, else of the summed
+    limits (only when every SIM has one), and SIMs over it."""
     parts = []
     if np.isnan(used):
         parts.append("no usage data")
+    elif own > 0:
+        parts.append(f"{_percent(used / own)} of group limit")
     elif limit > 0 and not with_limit < sims:  # NaN-safe: an unknown count does not block
         parts.append(f"{_percent(used / limit)} of limit")
     if over > 0:
@@ -81,12 +98,15 @@ def _group_caption(used: float, limit: float, sims: float, with_limit: float, ov
     return " · ".join(parts)
 
 
-def _group_label(label: str, sims: float, with_limit: float) -> str:
-    """Tick label: the group's name over its SIM count (and how many have no limit)."""
+def _group_label(label: str, sims: float, with_limit: float, own: float = np.nan) -> str:
+    """Tick label: the group's name over its SIM count (and how many have no limit, or that
+    the group's own limit applies)."""
     if np.isnan(sims):
         return label
     text = f"{label}\n{int(sims):,} SIM{'' if sims == 1 else 's'}"
-    if with_limit < sims:
+    if not np.isnan(own):
+        text += ", group limit"
+    elif with_limit < sims:
         text += f", {int(sims - with_limit):,} no limit"
     return text
 
@@ -96,6 +116,7 @@ def plot_group_usage(
     *,
     top: int = 30,
     label_column: str | None = None,
+    groups: pd.DataFrame | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Data used next to the summed data limits, one pair of bars per SIM card group.
@@ -104,11 +125,14 @@ def plot_group_usage(
     or a fleet frame, summed here per ``sim_card_group_id`` and labelled by ``label_column``, else
     ``sim_card_group_name`` when present. Groups are sorted by data used, largest on top; beyond
     ``top`` groups a note counts the rest. The limit bar sums the limits of the SIMs that have
-    one, so each row also says how many SIMs it holds and how many lack a limit.
+    one, so each row also says how many SIMs it holds and how many lack a limit. A group with a
+    data limit of its own is compared with that instead: from ``groups`` (a
+    ``sim_card_groups_frame``) for a fleet frame, from ``group_data_limit_mb`` for a summary made
+    with ``usage_summary(..., groups=...)``.
     """
     top = _check_count(top, "top")
     table = _group_table(
-        require_columns(summary_or_df, [], caller="plot_group_usage"), label_column
+        require_columns(summary_or_df, [], caller="plot_group_usage"), label_column, groups
     )
     title = "Data used vs limit per SIM card group"
     if table.empty:
@@ -124,10 +148,11 @@ def plot_group_usage(
 
     ax = _new_axes(ax, 9.0, 1.7 + 0.5 * n)
     y = np.arange(n, dtype=float)
-    used, lim, sims, with_limit, over = (
-        shown[c].to_numpy(dtype=float)
-        for c in ("consumed_mb", "data_limit_mb", "sim_count", "sims_with_limit", "over")
+    columns_drawn = ("consumed_mb", "data_limit_mb", "sim_count", "sims_with_limit", "over")
+    used, summed, sims, with_limit, over, own = (
+        shown[c].to_numpy(dtype=float) for c in (*columns_drawn, "group_limit")
     )
+    lim = np.where(np.isnan(own), summed, own)
     ax.barh(y - 0.19, np.nan_to_num(used), height=0.38, color=RISK_COLORS["ok"], label="data used")
     ax.barh(
         y + 0.19,
@@ -136,16 +161,18 @@ def plot_group_usage(
         color="#d9d9d9",
         edgecolor="#8a8a8a",
         linewidth=0.6,
-        label="data limit\n(sum over SIMs\nwith a limit)",
+        label="data limit\n(the group's own,\nelse the sum over\nSIMs with a limit)"
+        if (~np.isnan(own)).any()
+        else "data limit\n(sum over SIMs\nwith a limit)",
     )
     ends = np.fmax(np.nan_to_num(used), np.nan_to_num(lim))
-    columns = zip(used, lim, sims, with_limit, over, strict=True)
+    columns = zip(used, summed, sims, with_limit, over, own, strict=True)
     _bar_captions(ax, ends, y, [_group_caption(*values) for values in columns])
     largest = float(ends.max())
     ax.set_xlim(0, largest * 1.18 if largest > 0 else 1.0)
     ax.set_ylim(n - 0.5, -0.5)
     names = [str(v) for v in shown["label"]]
-    ticks = [_group_label(*v) for v in zip(names, sims, with_limit, strict=True)]
+    ticks = [_group_label(*v) for v in zip(names, sims, with_limit, own, strict=True)]
     ax.set_yticks(y, ticks, fontsize=8)
     ax.tick_params(axis="y", length=0)
     _data_axis(ax.xaxis, largest, "Data")

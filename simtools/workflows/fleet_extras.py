@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from simtools.errors import InvalidInputError
+from simtools.workflows.fleet_alerts import join_alerts
 from simtools.workflows.wireless_extras import WIRELESS_EXTRAS
 
 if TYPE_CHECKING:
@@ -24,7 +25,13 @@ __all__ = ["FLEET_EXTRAS", "check_include", "join_extras"]
 Extra = Callable[["SimClient", pd.DataFrame], pd.DataFrame]
 
 #: Name -> the function that joins it on.
-FLEET_EXTRAS: Mapping[str, Extra] = MappingProxyType({**WIRELESS_EXTRAS})
+FLEET_EXTRAS: Mapping[str, Extra] = MappingProxyType(
+    {
+        **WIRELESS_EXTRAS,
+        # alert_mb, alert_ids: each SIM's data usage notification thresholds (FLEET_ALERTS).
+        "alerts": join_alerts,
+    }
+)
 
 
 def check_include(include: Iterable[str] | str | None) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from simtools.models import SimCard, SimCardAction
 if TYPE_CHECKING:
     from simtools.client import ActionName, SimClient
 
-__all__ = ["ACTION_COLUMNS", "disable", "enable", "run_action", "set_standby"]
+__all__ = ["ACTION_COLUMNS", "disable", "enable", "run_action", "set_standby", "settle_actions"]
 
 #: Columns of the outcome frame, one row per SIM (the ``ACTIONS`` contract).
 ACTION_COLUMNS = ACTIONS.names
@@ -92,6 +93,18 @@ def _start(client: SimClient, sim_id: str, action: ActionName) -> SimCardAction 
         return client.post_sim_card_action(sim_id, action)
     except SimToolsError as exc:  # reported per SIM in the outcome frame
         return exc
+
+
+def settle_actions(
+    client: SimClient, actions: Sequence[SimCardAction | SimToolsError], *, timeout: float = 60.0
+) -> list[SimCardAction | SimToolsError]:
+    """The settle-wait of :func:`run_action` for actions started elsewhere: each is polled until
+    it is no longer in progress or ``timeout`` seconds have passed, and returned as last seen
+    (an error stays as it is)."""
+    deadline = Deadline.after(timeout)
+    workers = max(1, min(client.concurrency, len(actions)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="simtools-settle") as pool:
+        return list(pool.map(lambda a: _settle(client, a, deadline), actions))
 
 
 def _settle(
