@@ -554,7 +554,7 @@ def test_a_null_item_in_a_page_is_skipped_with_a_warning_naming_the_page() -> No
         (b'{"meta": {"total_pages": 1}}', r"page 2 .*has no 'data'"),
         (b"[1, 2]", r"page 2 .*is a JSON list"),
         (b'{"data": "text"}', r"page 2 .*'data' is a str"),
-        (b'{"data": [1]}', r"page 2 .*item 0 of the response's 'data' is a int"),
+        (b'{"data": [1]}', r"page 2 .*item 0 of the response's 'data' is an int"),
         (GOOD + b"\n" + GOOD, r"page 2 .*not JSON \(Extra data"),
         (b'{"data": [{"id": "\xff"}]}', r"page 2 .*not JSON \('utf-8' codec can't decode"),
     ],

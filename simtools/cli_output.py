@@ -1,0 +1,112 @@
+"""How the ``simtools`` commands write a frame: to a file named by ``--out``, or as a table that
+fits the terminal (columns that do not fit are left out and named on standard error)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import pandas as pd
+
+from simtools.wording import plural
+
+__all__ = ["MAX_ROWS", "add_output_options", "emit", "fit_table", "table_text"]
+
+#: Rows printed before the middle of a long table is elided (``--out`` writes every row).
+MAX_ROWS = 60
+#: Widest a cell may be in a printed table; longer text ends in an ellipsis (ids are never cut:
+#: they are what a reader copies into the next command).
+MAX_CELL = 40
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """``--out``, shared by every command that produces a frame."""
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="write the frame to FILE, in the format its suffix names (.csv, .parquet, .json, "
+        ".xlsx); without it a table that fits the terminal is printed",
+    )
+
+
+def _is_id(column: object) -> bool:
+    return str(column) in ("id", "iccid", "registration_code") or str(column).endswith("_id")
+
+
+def _cell(value: Any, cut: bool = True) -> str:
+    if isinstance(value, tuple | list):
+        return ", ".join(map(str, value))
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d %H:%M") if not pd.isna(value) else ""
+    if isinstance(value, float):
+        return f"{value:,.2f}" if value == value else ""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    text = str(value)
+    return text if not cut or len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def table_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as text cells for printing: tags as ``a, b``, times to the minute, numbers with
+    two decimals and thousands separators, long text cut. The frame itself is not changed."""
+    out = frame.copy()
+    if not isinstance(out.index, pd.RangeIndex):
+        out = out.reset_index()
+    for column in out.columns:
+        cut = not _is_id(column)
+        out[column] = [_cell(v, cut) for v in out[column].tolist()]
+    return out
+
+
+def fit_table(frame: pd.DataFrame, width: int, max_rows: int = MAX_ROWS) -> tuple[str, list[str]]:
+    """The frame as a table no wider than ``width`` characters, keeping as many leading columns
+    as fit (at least one), and the names of the columns left out."""
+    text = table_text(frame)
+    columns: Sequence[Any] = list(text.columns)
+
+    def render(n: int) -> str:
+        return text[list(columns[:n])].to_string(index=False, max_rows=max_rows)
+
+    def fits(n: int) -> bool:
+        return max(map(len, render(n).splitlines()), default=0) <= width
+
+    lo, hi = 1, len(columns)
+    while lo < hi:  # the widest prefix of columns that fits (widths only grow with columns)
+        mid = (lo + hi + 1) // 2
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return render(lo), [str(c) for c in columns[lo:]]
+
+
+def emit(frame: pd.DataFrame, out: Path | None, *, stream: TextIO | None = None) -> None:
+    """Write ``frame`` to ``out``, or print it as a table that fits the terminal."""
+    if out is not None:
+        from simtools.frames.files import write_frame
+
+        path = write_frame(frame, out)
+        print(f"wrote {plural(len(frame), 'row')} to {path}", file=sys.stderr)
+        return
+    stream = stream or sys.stdout
+    if frame.columns.empty:
+        print(f"({plural(len(frame), 'row')}, no columns)", file=sys.stderr)
+        return
+    width = shutil.get_terminal_size((120, 24)).columns
+    table, left_out = fit_table(frame, width)
+    print(table, file=stream)
+    notes = []
+    if len(frame) > MAX_ROWS:
+        notes.append(f"{plural(len(frame), 'row')}, {MAX_ROWS} shown")
+    if left_out:
+        notes.append(
+            f"{plural(len(left_out), 'column')} not shown ({', '.join(left_out[:8])}"
+            f"{', ...' if len(left_out) > 8 else ''}); --out FILE writes them all"
+        )
+    if notes:
+        print(f"({'; '.join(notes)})", file=sys.stderr)
