@@ -136,7 +136,10 @@ def test_snapshot_and_history_against_the_sandbox(
 
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     """Each command answers --help with its description."""
-    for command in ("demo", "frame", "register", "sims", "usage", "snapshot", "history", "sandbox"):
+    for command in (
+        *("demo", "frame", "register", "sims", "usage", "snapshot", "history", "sandbox"),
+        *("validate", "enable", "disable", "standby", "groups"),
+    ):
         with pytest.raises(SystemExit) as info:
             main([command, "--help"])
         assert info.value.code == 0
