@@ -667,7 +667,8 @@ def test_fleet_frame_equals_the_model_path(sandbox: Sandbox) -> None:
 
 def test_frame_from_columns_takes_polars_columns() -> None:
     """Step two takes polars Series (through Arrow) and gives the record path's frame."""
-    pl = pytest.importorskip("polars")
+    import polars as pl  # a dev dependency: missing, the test fails rather than skips
+
     records: list[Mapping[str, Any]] = [
         r for r in sandbox_sims(2_000, 0)[:50] if "current_imei" not in r
     ]
