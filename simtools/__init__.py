@@ -19,6 +19,7 @@ from simtools.analysis.usage import (
     usage_summary,
 )
 from simtools.client import SimClient
+from simtools.display import format_frame, show
 from simtools.errors import (
     ApiError,
     AuthenticationError,
@@ -158,6 +159,7 @@ __all__ = [
     "fetch_public_ips",
     "fleet_frame",
     "follow_installation",
+    "format_frame",
     "load_snapshots",
     "mobile_network_operators_frame",
     "near_limit",
@@ -177,6 +179,7 @@ __all__ = [
     "registration_frame",
     "save_snapshot",
     "set_standby",
+    "show",
     "sim_card_actions_frame",
     "sim_card_group_actions_frame",
     "sim_card_groups_frame",

@@ -27,7 +27,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "simtools.wireless_models",
     ),
     "inputs": ("simtools.inputs.*",),
-    "frames": ("simtools.frames.*",),
+    "frames": ("simtools.frames.*", "simtools.display"),
     "analysis": ("simtools.analysis.*",),
     "client": ("simtools.client.*",),
     "store": ("simtools.snapshots",),
