@@ -20,6 +20,7 @@ from simtools.analysis.usage import (
 )
 from simtools.errors import InvalidInputError
 from simtools.frames import sim_cards_frame
+from simtools.inputs.arguments import check_threshold
 
 APRIL = {"period_start": "2026-04-01T00:00:00Z", "period_end": "2026-05-01T00:00:00Z"}
 
@@ -413,3 +414,24 @@ def test_a_sim_cards_frame_is_summarised_and_projected() -> None:
     projected = project_period_end(df, as_of="2026-04-16", **APRIL)
     assert projected.loc[0, "projected_utilization"] == pytest.approx(1.5)
     assert projected.loc[0, "limit_crossing_at"] == pd.Timestamp("2026-04-21T00:00:00Z")
+
+
+@pytest.mark.parametrize(("threshold", "fix"), [(80, "threshold=0.8"), (95.5, "threshold=0.955")])
+def test_a_percentage_given_as_a_number_is_refused_with_the_fraction(
+    fleet: pd.DataFrame, threshold: float, fix: str
+) -> None:
+    """``80`` would find no SIM at all (80 times the limit); the message says to pass 0.8."""
+    with pytest.raises(InvalidInputError, match="looks like a percentage") as caught:
+        usage_summary(fleet, threshold=threshold)
+    assert fix in str(caught.value)
+    with pytest.raises(InvalidInputError, match="looks like a percentage"):
+        near_limit(fleet, threshold=threshold)
+
+
+def test_a_percentage_written_with_its_sign_is_accepted(fleet: pd.DataFrame) -> None:
+    """``"80%"`` is 0.8, explicitly; the same SIMs as threshold=0.8."""
+    pd.testing.assert_frame_equal(near_limit(fleet, "80%"), near_limit(fleet, 0.8))  # type: ignore[arg-type]
+    assert check_threshold(" 120 % ") == pytest.approx(1.2)
+    for bad in ("80", "%", "abc%", "-5%"):
+        with pytest.raises(InvalidInputError, match="percentage like '80%'"):
+            check_threshold(bad)

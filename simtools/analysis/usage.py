@@ -21,6 +21,7 @@ from simtools.analysis.group_limits import applied_limits, group_limit_figures
 from simtools.errors import InvalidInputError
 from simtools.frames.contracts import PROJECTION, TAG_ROWS, USAGE_SUMMARY
 from simtools.frames.schema import require_columns
+from simtools.inputs.arguments import check_threshold
 from simtools.inputs.times import to_utc_timestamp
 
 __all__ = [
@@ -56,18 +57,7 @@ _BY_ALIASES = {
 
 
 def _check_threshold(threshold: object) -> float:
-    if (
-        isinstance(threshold, bool)
-        or not isinstance(threshold, int | float | np.number)
-        or not np.isfinite(float(threshold))
-        or float(threshold) <= 0
-    ):
-        raise InvalidInputError(
-            threshold,
-            f"threshold {threshold!r} is not a positive fraction of the data limit",
-            "pass e.g. threshold=0.8 for SIMs at 80% of their limit or more",
-        )
-    return float(threshold)
+    return check_threshold(threshold)
 
 
 def _floats(df: pd.DataFrame, column: str) -> pd.Series:
