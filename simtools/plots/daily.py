@@ -141,7 +141,7 @@ def plot_daily_usage(
     names = _key_labels(wide.columns, key, labels)
 
     now = _as_of(daily, as_of)
-    today = np.datetime64(now.floor("D").to_datetime64(), "ns")
+    today = now.floor("D").to_datetime64()
     x = wide.index.to_numpy(dtype="datetime64[ns]")
     partial = bool(x.max() == today and now > now.floor("D"))
     whole = x < today if partial else np.ones(len(x), dtype=bool)
