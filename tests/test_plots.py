@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from plotdata import daily_frame, fleet_frame, random_fleet, sim, summary_frame
 
+from simtools.analysis.usage import usage_summary
 from simtools.errors import InvalidInputError
 from simtools.plots import (
     RISK_COLORS,
@@ -755,3 +756,36 @@ def test_thirty_group_labels_do_not_overlap() -> None:
     ax.figure.canvas.draw()
     assert overlaps(ax, list(ax.get_yticklabels())) == []
     assert overlaps(ax, axes_texts(ax)) == []
+
+
+def test_group_usage_takes_a_summary_indexed_by_group_name() -> None:
+    """usage_summary(by='group') is indexed by name; label_column may name that index."""
+    fleet = fleet_frame(
+        [sim(100.0, 200.0, group="g1"), sim(10.0, None, group="g2")],
+        group_names={"g1": "Trackers", "g2": "Meters"},
+    )
+    summary = usage_summary(fleet, by="group")
+    for ax in (
+        plot_group_usage(summary),
+        plot_group_usage(summary, label_column="sim_card_group_name"),
+    ):
+        assert [t.split("\n")[0] for t in rows_top_down(ax)] == ["Trackers", "Meters"]
+
+
+def test_group_usage_says_when_used_and_limit_cover_different_sims() -> None:
+    """Data used counts every SIM, the limit bar only those with a limit: the figure says so."""
+    fleet = fleet_frame([sim(100.0, 200.0, group="g1"), sim(50.0, None, group="g1")])
+    (note,) = texts(plot_group_usage(fleet))[-1:]
+    assert note == (
+        "not like for like in 1 group(s): data used counts all their SIMs, the limit bar sums "
+        "only those with a limit (1 SIMs have none)"
+    )
+    every = fleet_frame([sim(100.0, 200.0, group="g1")])
+    assert not any("like for like" in t for t in texts(plot_group_usage(every)))
+
+
+def test_usage_vs_limit_title_uses_words_not_column_names() -> None:
+    fleet = fleet_frame([sim(float(i), 100.0, iccid=f"89{i:018d}") for i in range(5)])
+    ax = plot_usage_vs_limit(fleet, top=3, sort_by="consumed_mb")
+    assert ax.get_title(loc="left").endswith("the 3 highest by data used")
+    assert not any("consumed_mb" in t for t in texts(ax))

@@ -105,10 +105,16 @@ def test_group_alias_brings_the_group_name_along() -> None:
             {"consumed_mb": 2.0, "sim_card_group_id": "group-b", "sim_card_group_name": "Meters"},
         ]
     )
+    by_id = usage_summary(df, by="sim_card_group_id")
+    assert list(by_id.columns) == ["sim_card_group_name", *SUMMARY_COLUMNS]
+    assert by_id.loc["group-a", "sim_card_group_name"] == "Pumps"
     out = usage_summary(df, by="group")
-    assert list(out.columns) == ["sim_card_group_name", *SUMMARY_COLUMNS]
-    assert out.loc["group-a", "sim_card_group_name"] == "Pumps"
-    assert out.loc["group-b", "sim_card_group_name"] == "Meters"
+    assert out.index.name == "sim_card_group_name"
+    assert list(out.columns) == ["sim_card_group_id", *SUMMARY_COLUMNS]
+    assert out.loc["Pumps", "sim_card_group_id"] == "group-a"
+    assert out.loc["Meters", "sim_card_group_id"] == "group-b"
+    assert str(out.index.dtype) == "string"
+    assert out["sim_card_group_id"].dtype == "string"
 
 
 def test_sims_outside_every_group_are_named_as_such() -> None:
@@ -119,9 +125,28 @@ def test_sims_outside_every_group_are_named_as_such() -> None:
             {"consumed_mb": 2.0, "sim_card_group_id": None, "sim_card_group_name": None},
         ]
     )
-    out = usage_summary(df, by="group")
+    out = usage_summary(df, by="sim_card_group_id")
     assert out.loc[NO_KEY, "sim_card_group_name"] == NO_GROUP
     assert out.loc["group-a", "sim_card_group_name"] == "Pumps"
+    readable = usage_summary(df, by="group")
+    assert list(readable.index) == [NO_GROUP, "Pumps"]
+    assert pd.isna(readable.loc[NO_GROUP, "sim_card_group_id"])
+
+
+def test_groups_sharing_a_name_are_told_apart_and_unnamed_ones_go_by_id() -> None:
+    """Two groups called 'Pumps' get the start of their ids; a group without a name its id."""
+    df = make_fleet_frame(
+        [
+            {"consumed_mb": 3.0, "sim_card_group_id": "aaaaaaaa-1", "sim_card_group_name": "Pumps"},
+            {"consumed_mb": 2.0, "sim_card_group_id": "bbbbbbbb-2", "sim_card_group_name": "Pumps"},
+            {"consumed_mb": 1.0, "sim_card_group_id": "cccccccc-3", "sim_card_group_name": None},
+        ]
+    )
+    out = usage_summary(df, by="group")
+    assert list(out.index) == ["Pumps (aaaaaaaa)", "Pumps (bbbbbbbb)", "cccccccc-3"]
+    assert out.index.is_unique
+    both = usage_summary(df, by=["group", "status"])
+    assert both.index.names == ["sim_card_group_name", "status"]
 
 
 def test_summary_by_tag_counts_a_sim_under_each_tag(fleet: pd.DataFrame) -> None:

@@ -146,7 +146,9 @@ def usage_summary(
     a limit; missing when no SIM of the row has one), utilizations are the mean and max over SIMs
     with a known utilization, ``near_limit_count`` counts SIMs at ``threshold`` or more of their
     limit that are not over it. When grouping by group and the frame has ``sim_card_group_name``,
-    that column comes first. Missing keys form an explicit ``NO_KEY`` row; categories without a
+    that column comes first; grouped by the alias ``"group"`` the summary is instead indexed by
+    that name (``(no group)`` for SIMs outside every group), with ``sim_card_group_id`` kept as
+    its first column. Missing keys form an explicit ``NO_KEY`` row; categories without a
     SIM get no row. Rows are sorted by ``consumed_mb``, largest first.
 
     With ``groups`` (a ``sim_card_groups_frame``), SIMs without a limit of their own are judged
@@ -216,7 +218,43 @@ def usage_summary(
         names = grouped["_name"].first().astype("string")
         no_group = out.index.get_level_values("sim_card_group_id") == NO_KEY
         out.insert(0, "sim_card_group_name", names.mask(no_group & names.isna(), NO_GROUP))
+        if _asks_for_group(by):
+            out = _indexed_by_name(out)
     return out.sort_values("consumed_mb", ascending=False, na_position="last", kind="stable")
+
+
+def _asks_for_group(by: object) -> bool:
+    return by == "group" or (not isinstance(by, str) and "group" in list(by))  # type: ignore[call-overload]
+
+
+def _indexed_by_name(out: pd.DataFrame) -> pd.DataFrame:
+    """A by-group summary indexed by the group's name, its id kept as the first column (missing
+    for ``(no group)``). An unnamed group goes by its id; two groups of one name are told apart
+    by the start of their ids."""
+    ids = pd.Series(out.index.get_level_values("sim_card_group_id"), dtype="string")
+    names = out["sim_card_group_name"].astype("string").reset_index(drop=True).fillna(ids)
+    per_id = pd.DataFrame({"id": ids, "name": names.array}).drop_duplicates("id")
+    shared = per_id["name"].duplicated(keep=False)
+    twins = per_id.loc[shared]
+    per_id.loc[shared, "name"] = [
+        f"{n} ({i[:8]})" for n, i in zip(twins["name"], twins["id"], strict=True)
+    ]
+    label = dict(zip(per_id["id"], per_id["name"], strict=True))
+    out = out.drop(columns="sim_card_group_name")
+    out.insert(0, "sim_card_group_id", ids.where(ids != NO_KEY).array)
+    readable = [label[i] for i in ids.tolist()]
+    if isinstance(out.index, pd.MultiIndex):
+        levels = [
+            readable if n == "sim_card_group_id" else out.index.get_level_values(i)
+            for i, n in enumerate(out.index.names)
+        ]
+        names_out = [
+            "sim_card_group_name" if n == "sim_card_group_id" else n for n in out.index.names
+        ]
+        out.index = pd.MultiIndex.from_arrays(levels, names=names_out)
+    else:
+        out.index = pd.Index(readable, name="sim_card_group_name", dtype="string")
+    return out
 
 
 def _with_group_limits(
