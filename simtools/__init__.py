@@ -15,6 +15,7 @@ from simtools.analysis.usage import (
     explode_tags,
     near_limit,
     project_period_end,
+    projection_basis,
     top_consumers,
     usage_summary,
 )
@@ -172,6 +173,7 @@ __all__ = [
     "plot_utilization_histogram",
     "private_wireless_gateways_frame",
     "project_period_end",
+    "projection_basis",
     "public_ips_frame",
     "purchase_esims",
     "read_frame",

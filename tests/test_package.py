@@ -58,6 +58,7 @@ PUBLIC = [
     "plot_utilization_histogram",
     "private_wireless_gateways_frame",
     "project_period_end",
+    "projection_basis",
     "public_ips_frame",
     "purchase_esims",
     "read_frame",

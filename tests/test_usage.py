@@ -15,6 +15,7 @@ from simtools.analysis.usage import (
     explode_tags,
     near_limit,
     project_period_end,
+    projection_basis,
     top_consumers,
     usage_summary,
 )
@@ -460,3 +461,71 @@ def test_a_percentage_written_with_its_sign_is_accepted(fleet: pd.DataFrame) -> 
     for bad in ("80", "%", "abc%", "-5%"):
         with pytest.raises(InvalidInputError, match="percentage like '80%'"):
             check_threshold(bad)
+
+
+def _burners() -> pd.DataFrame:
+    return make_fleet_frame(
+        [
+            {"consumed_mb": 60.0, "data_limit_mb": 100.0},  # projected over
+            {"consumed_mb": 10.0, "data_limit_mb": 100.0},  # not
+            {"consumed_mb": 120.0, "data_limit_mb": 100.0},  # already over
+        ]
+    )
+
+
+def test_projection_states_its_basis() -> None:
+    """Halfway through April: 15 of 30 days, 50%, x2 extrapolation, one SIM will cross."""
+    basis = projection_basis(project_period_end(_burners(), as_of="2026-04-16", **APRIL))
+    assert (basis.days_observed, basis.period_days, basis.elapsed_fraction) == (15.0, 30.0, 0.5)
+    assert basis.too_early is False
+    assert basis.will_cross == 1
+    assert str(basis) == (
+        "1 more SIM cards will be over their limit by the period's end at their average rate so "
+        "far; basis: 15.0 of 30 days observed (50% of the period to 2026-05-01 00:00 UTC), a x2.0 "
+        "straight-line extrapolation."
+    )
+
+
+@pytest.mark.parametrize(
+    ("as_of", "end", "shown"),
+    [
+        ("2026-04-03T12:00", "2026-05-01", "2.5 of 30 days observed (8% of"),
+        ("2026-04-03T23:00", "2026-05-01", "2.9 of 30 days observed (9% of"),
+        ("2026-04-05T00:00", "2026-06-01", "4.0 of 61 days observed (6% of"),
+    ],
+)
+def test_projection_is_too_early_below_three_days_or_ten_percent(
+    as_of: str, end: str, shown: str
+) -> None:
+    """Under 3 days or under 10% of the period: no count, a sentence saying why (rounded down,
+    so 2.96 days never reads as 3)."""
+    projected = project_period_end(
+        _burners(), as_of=as_of, period_start="2026-04-01", period_end=end
+    )
+    basis = projection_basis(projected)
+    assert basis.too_early is True
+    assert basis.will_cross is None
+    assert str(basis).startswith(f"Too early to project: {shown}")
+    assert "wait for at least 3 days and 10% of the period" in str(basis)
+
+
+def test_sims_observed_under_three_days_are_not_counted() -> None:
+    """A SIM created a day before as_of burns fast by its own days; it is left out and said."""
+    df = make_fleet_frame(
+        [
+            {"consumed_mb": 60.0, "data_limit_mb": 100.0},
+            {"consumed_mb": 50.0, "data_limit_mb": 100.0, "created_at": "2026-04-15T00:00:00Z"},
+        ]
+    )
+    basis = projection_basis(project_period_end(df, as_of="2026-04-16", **APRIL))
+    assert (basis.will_cross, basis.too_new, basis.counted) == (1, 1, 1)
+    assert "1 SIM cards created less than 3 days ago are not counted" in str(basis)
+
+
+def test_projection_basis_needs_a_projection() -> None:
+    with pytest.raises(InvalidInputError, match="elapsed_fraction"):
+        projection_basis(_burners())
+    projected = project_period_end(_burners(), as_of="2026-04-16", **APRIL)
+    projected.attrs.clear()
+    with pytest.raises(InvalidInputError, match="attrs lack"):
+        projection_basis(projected)

@@ -12,7 +12,9 @@ given the period's start or end.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,14 +27,18 @@ from simtools.inputs.arguments import check_threshold
 from simtools.inputs.times import to_utc_timestamp
 
 __all__ = [
+    "MIN_DAYS_OBSERVED",
+    "MIN_ELAPSED_FRACTION",
     "NO_GROUP",
     "NO_KEY",
     "NO_TAG",
     "PROJECTION_COLUMNS",
     "SUMMARY_COLUMNS",
+    "ProjectionBasis",
     "explode_tags",
     "near_limit",
     "project_period_end",
+    "projection_basis",
     "top_consumers",
     "usage_summary",
 ]
@@ -416,3 +422,108 @@ def project_period_end(
         as_of=now.isoformat(), period_start=start.isoformat(), period_end=end.isoformat()
     )
     return out
+
+
+#: Below this many days observed, or this share of the period elapsed, a projection is too early.
+MIN_DAYS_OBSERVED = 3.0
+MIN_ELAPSED_FRACTION = 0.10
+_NS_PER_DAY = 86_400 * 10**9
+
+
+@dataclass(frozen=True)
+class ProjectionBasis:
+    """What a projection from ``project_period_end`` rests on.
+
+    ``days_observed`` of ``period_days`` have passed (``elapsed_fraction`` of the period) at
+    ``as_of``; a straight line from them multiplies consumption by ``1 / elapsed_fraction``.
+    ``too_early`` holds below ``MIN_DAYS_OBSERVED`` days or ``MIN_ELAPSED_FRACTION`` of the
+    period. ``counted`` SIMs have been observed long enough themselves (a SIM created
+    mid-period is judged on its own days); ``will_cross`` of them are projected over their limit
+    at the period's end and are not over it yet (``None`` when too early).
+    """
+
+    as_of: pd.Timestamp
+    period_start: pd.Timestamp
+    period_end: pd.Timestamp
+    days_observed: float
+    period_days: float
+    elapsed_fraction: float
+    too_early: bool
+    counted: int
+    too_new: int
+    will_cross: int | None
+
+    def __str__(self) -> str:
+        # Rounded down, so that a basis just short of the minimum does not read as reaching it.
+        days = math.floor(self.days_observed * 10) / 10
+        share = math.floor(self.elapsed_fraction * 100)
+        basis = (
+            f"{days:.1f} of {self.period_days:.0f} days observed "
+            f"({share}% of the period to {self.period_end:%Y-%m-%d %H:%M} UTC)"
+        )
+        if self.too_early:
+            return (
+                f"Too early to project: {basis}. A straight line from so little would multiply "
+                f"consumption by {1 / self.elapsed_fraction:.0f}; wait for at least "
+                f"{MIN_DAYS_OBSERVED:.0f} days and {MIN_ELAPSED_FRACTION:.0%} of the period."
+            )
+        text = (
+            f"{self.will_cross:,} more SIM cards will be over their limit by the period's end at "
+            f"their average rate so far; basis: {basis}, a x{1 / self.elapsed_fraction:.1f} "
+            "straight-line extrapolation"
+        )
+        if self.too_new:
+            text += (
+                f"; {self.too_new:,} SIM cards created less than "
+                f"{MIN_DAYS_OBSERVED:.0f} days ago are not counted"
+            )
+        return text + "."
+
+
+def projection_basis(projected: pd.DataFrame) -> ProjectionBasis:
+    """The basis of a ``project_period_end`` result and what it allows saying (see
+    :class:`ProjectionBasis`; ``str()`` of it is the sentence to show with the result)."""
+    require_columns(
+        projected,
+        ["elapsed_fraction", "projected_over_limit", "over_limit"],
+        caller="projection_basis",
+        hint="pass the frame simtools.project_period_end(fleet) returned",
+    )
+    attrs = projected.attrs
+    if not {"as_of", "period_start", "period_end"} <= set(attrs):
+        raise InvalidInputError(
+            sorted(attrs),
+            "the frame's attrs lack as_of, period_start and period_end",
+            "pass the frame simtools.project_period_end(fleet) returned, attrs intact",
+        )
+    now = to_utc_timestamp(attrs["as_of"], name="as_of")
+    start = to_utc_timestamp(attrs["period_start"], name="period_start")
+    end = to_utc_timestamp(attrs["period_end"], name="period_end")
+    days = (now - start).value / _NS_PER_DAY
+    span = (end - start).value / _NS_PER_DAY
+    share = days / span
+    too_early = days < MIN_DAYS_OBSERVED or share < MIN_ELAPSED_FRACTION
+    # A SIM's own window is elapsed_fraction of its own part of the period.
+    own = _floats(projected, "elapsed_fraction").to_numpy(dtype="float64", na_value=np.nan)
+    if "created_at" in projected.columns:
+        created = pd.to_datetime(projected["created_at"], utc=True, errors="coerce")
+        begin = created.where(created > start, start).fillna(start)
+        own_days = ((now - begin).dt.total_seconds() / 86_400).to_numpy(dtype="float64")
+    else:
+        own_days = np.where(np.isnan(own), np.nan, days)
+    long_enough = own_days >= MIN_DAYS_OBSERVED
+    crossing = projected["projected_over_limit"].astype("boolean").fillna(False).to_numpy(bool)
+    over = projected["over_limit"].astype("boolean").fillna(False).to_numpy(bool)
+    will = None if too_early else int((crossing & ~over & long_enough).sum())
+    return ProjectionBasis(
+        as_of=now,
+        period_start=start,
+        period_end=end,
+        days_observed=days,
+        period_days=span,
+        elapsed_fraction=share,
+        too_early=too_early,
+        counted=int(long_enough.sum()),
+        too_new=int((~long_enough & ~np.isnan(own)).sum()),
+        will_cross=will,
+    )
