@@ -29,7 +29,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "simtools.cli_hints",
     ),
     "inputs": ("simtools.inputs.*",),
-    "frames": ("simtools.frames.*",),
+    "frames": ("simtools.frames.*", "simtools.display"),
     "analysis": ("simtools.analysis.*",),
     "client": ("simtools.client.*",),
     "store": ("simtools.snapshots",),
