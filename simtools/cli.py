@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from simtools._version import __version__
-from simtools.cli_hints import cli_message
+from simtools.cli_hints import cli_hint, cli_message
 from simtools.cli_output import add_output_options, emit
 from simtools.errors import InvalidInputError, SimToolsError
 from simtools.wording import plural
@@ -30,6 +30,17 @@ Command = Callable[[argparse.Namespace], int]
 #: Exit status when the reader of standard output went away (128 + SIGPIPE, as a shell reports
 #: a program that a closed pipe stopped).
 BROKEN_PIPE = 141
+#: The columns a printed ``sims`` table starts with (a file keeps the contract's order).
+SIMS_LEAD = (
+    "id",
+    "iccid",
+    "status",
+    "sim_card_group_name",
+    "consumed_mb",
+    "data_limit_mb",
+    "utilization",
+    "tags",
+)
 #: What ``usage --by`` groups on.
 USAGE_KEYS = ("group", "tag", "status", "type")
 
@@ -54,24 +65,21 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
 
 def threshold_value(text: str) -> float:
-    """``--threshold``: a fraction of the data limit (``0.8``) or a percentage (``80%``)."""
-    raw = text.strip()
-    percent = raw.endswith("%")
+    """``--threshold``: a fraction of the data limit (``0.8``) or a percentage (``80%``), checked
+    as the library checks it; a bare ``80`` is refused with the fraction to pass."""
+    from simtools.inputs.arguments import check_threshold
+
+    value: float | str = text
+    for number in (int, float):
+        try:
+            value = number(text)
+            break
+        except ValueError:
+            continue
     try:
-        value = float(raw.rstrip("%").strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number; pass a fraction such as 0.8 or a percentage such as 80%"
-        ) from None
-    if percent:
-        value /= 100
-    elif value > 1:
-        raise argparse.ArgumentTypeError(
-            f"{text} is more than the whole limit; pass 0.8 for 80% of it (or write 80%)"
-        )
-    if not 0 < value <= 10:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive share of the limit")
-    return value
+        return check_threshold(value)
+    except InvalidInputError as exc:
+        raise argparse.ArgumentTypeError(f"{cli_hint(exc.reason)}; {cli_hint(exc.hint)}") from None
 
 
 def _client() -> Any:
@@ -110,7 +118,7 @@ def _cmd_sims(args: argparse.Namespace) -> int:
             sim_card_group_id=args.group,
             progress=False,
         )
-    _emit(frame, args.out)
+    _emit(frame, args.out, lead=SIMS_LEAD)
     return 0
 
 

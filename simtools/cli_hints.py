@@ -67,6 +67,9 @@ _ASSIGNMENT = re.compile(
     r"(?P<value>\[[^\]]*\]|'[^']*'|\"[^\"]*\"|[\w.+-]+)"
 )
 
+# A value the library asks for "as the text '80%'" is typed as it is on the command line.
+_TEXT_VALUE = re.compile(r"the text '([^']*)'")
+
 #: What to do about errors that are not about one input value.
 _AUTH_FIX = (
     "the API refused the key: check TELNYX_API_KEY (copy a key from the Telnyx portal, "
@@ -95,7 +98,7 @@ def cli_hint(text: str) -> str:
     def flag(match: re.Match[str]) -> str:
         return f"{FLAG_FOR[match['name']]} {_flag_value(match['value'])}"
 
-    return _ASSIGNMENT.sub(flag, text)
+    return _TEXT_VALUE.sub(r"\1", _ASSIGNMENT.sub(flag, text))
 
 
 def cli_message(exc: BaseException) -> str:

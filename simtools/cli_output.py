@@ -1,5 +1,6 @@
 """How the ``simtools`` commands write a frame: to a file named by ``--out``, or as a table that
-fits the terminal (columns that do not fit are left out and named on standard error)."""
+fits the terminal, formatted as notebooks and the report show frames (columns that do not fit
+are left out and named on standard error)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from simtools.display import column_label, format_frame
 from simtools.wording import plural
 
 __all__ = ["MAX_ROWS", "add_output_options", "emit", "fit_table", "table_text"]
@@ -38,29 +40,23 @@ def _is_id(column: object) -> bool:
     return str(column) in ("id", "iccid", "registration_code") or str(column).endswith("_id")
 
 
-def _cell(value: Any, cut: bool = True) -> str:
-    if isinstance(value, tuple | list):
-        return ", ".join(map(str, value))
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d %H:%M") if not pd.isna(value) else ""
-    if isinstance(value, float):
-        return f"{value:,.2f}" if value == value else ""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
-    text = str(value)
-    return text if not cut or len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
 def table_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` as text cells for printing: tags as ``a, b``, times to the minute, numbers with
-    two decimals and thousands separators, long text cut. The frame itself is not changed."""
-    out = frame.copy()
-    if not isinstance(out.index, pd.RangeIndex):
-        out = out.reset_index()
-    for column in out.columns:
-        cut = not _is_id(column)
-        out[column] = [_cell(v, cut) for v in out[column].tolist()]
-    return out
+    """``frame`` as the text cells people read (:func:`simtools.display.format_frame`: MB with
+    thousands separators, utilisation as %, tags as ``a, b``, times to the minute, readable
+    headers), a named index as the first column, and long text cut (never an id). The frame
+    itself is not changed."""
+    text = format_frame(frame, labels=False)
+    if any(n is not None for n in text.index.names):
+        text = text.reset_index()
+    for column in text.columns:
+        if not _is_id(column):
+            text[column] = [_cut(str(v)) for v in text[column].tolist()]
+    text.columns = [column_label(str(c)) for c in text.columns]
+    return text
 
 
 def fit_table(frame: pd.DataFrame, width: int, max_rows: int = MAX_ROWS) -> tuple[str, list[str]]:
@@ -85,8 +81,15 @@ def fit_table(frame: pd.DataFrame, width: int, max_rows: int = MAX_ROWS) -> tupl
     return render(lo), [str(c) for c in columns[lo:]]
 
 
-def emit(frame: pd.DataFrame, out: Path | None, *, stream: TextIO | None = None) -> None:
-    """Write ``frame`` to ``out``, or print it as a table that fits the terminal."""
+def emit(
+    frame: pd.DataFrame,
+    out: Path | None,
+    *,
+    lead: Sequence[str] = (),
+    stream: TextIO | None = None,
+) -> None:
+    """Write ``frame`` to ``out``, or print it as a table that fits the terminal with the
+    ``lead`` columns (those the frame has) first; a file keeps the frame's own order."""
     if out is not None:
         from simtools.frames.files import write_frame
 
@@ -97,6 +100,9 @@ def emit(frame: pd.DataFrame, out: Path | None, *, stream: TextIO | None = None)
     if frame.columns.empty:
         print(f"({plural(len(frame), 'row')}, no columns)", file=sys.stderr)
         return
+    first = [c for c in lead if c in frame.columns]
+    if first:
+        frame = frame[[*first, *frame.columns.drop(first)]]
     width = shutil.get_terminal_size((120, 24)).columns
     table, left_out = fit_table(frame, width)
     print(table, file=stream)

@@ -75,7 +75,8 @@ def test_threshold_as_a_percentage_is_refused_or_read_with_its_sign(
     """`--threshold 80` is refused with what to pass; `80%` is read as 0.8."""
     refused = run(sb, "usage", "--threshold", "80")
     assert refused.returncode == 2
-    assert "pass 0.8 for 80% of it (or write 80%)" in refused.stderr
+    assert "threshold 80 looks like a percentage" in refused.stderr
+    assert "pass --threshold 0.8 for 80% of the limit (or 80%)" in refused.stderr
     as_percent, as_share = tmp_path / "percent.csv", tmp_path / "share.csv"
     assert run(sb, "usage", "--threshold", "80%", "--out", str(as_percent)).returncode == 0
     assert run(sb, "usage", "--threshold", "0.8", "--out", str(as_share)).returncode == 0
@@ -247,6 +248,7 @@ def test_every_flag_a_hint_may_name_exists() -> None:
         ("pass e.g. threshold=0.8 for SIMs at 80%", "pass e.g. --threshold 0.8 for SIMs at 80%"),
         ("pass by='group', by=['group', 'status']", "pass --by group, --by group status"),
         ("sort_by='x' stays", "sort_by='x' stays"),
+        ("pass threshold=0.8 (or the text '80%')", "pass --threshold 0.8 (or 80%)"),
     ],
 )
 def test_hints_name_flags(library: str, cli: str) -> None:
