@@ -41,6 +41,8 @@ SIMS_LEAD = (
     "utilization",
     "tags",
 )
+#: The columns a printed ``register`` outcome starts with: each entry's outcome and why.
+REGISTER_LEAD = ("position", "registration_code", "outcome", "reason", "sim_card_id", "iccid")
 #: What ``usage --by`` groups on.
 USAGE_KEYS = ("group", "tag", "status", "type")
 
@@ -178,7 +180,7 @@ def _cmd_register(args: argparse.Namespace) -> int:
             ledger=args.ledger,
             dry_run=args.dry_run,
         )
-    _emit(registration_frame(result), args.out)
+    _emit(registration_frame(result), args.out, lead=REGISTER_LEAD)
     said = ", ".join(f"{n:,} {outcome}" for outcome, n in result.counts().items() if n)
     print(f"{plural(len(result), 'entry')}: {said or 'none'}", file=sys.stderr)
     return 0 if not (result.failed or result.unknown) else 1
