@@ -223,6 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="simtools",
         description="Register Telnyx SIM cards and analyse fleet usage. Commands that talk to the "
         "API use TELNYX_API_KEY (and TELNYX_BASE_URL) when set, else a local sandbox.",
+        epilog="Exit status: 0 done, 1 not everything succeeded (or an API error), 2 bad "
+        "input, 130 interrupted, 141 the output pipe was closed. `simtools COMMAND --help` "
+        "describes each command.",
     )
     parser.add_argument("--version", action="version", version=f"simtools {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

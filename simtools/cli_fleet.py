@@ -137,7 +137,8 @@ def add_fleet_commands(command: AddCommand) -> None:
             "--timeout",
             type=float,
             default=60.0,
-            help="seconds to wait for the actions to settle",
+            metavar="SECONDS",
+            help="how long to wait for the actions to settle",
         )
         add_output_options(p)
     p = command("groups", _cmd_groups, "list the account's SIM card groups")
