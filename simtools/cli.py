@@ -43,8 +43,18 @@ SIMS_LEAD = (
 )
 #: The columns a printed ``register`` outcome starts with: each entry's outcome and why.
 REGISTER_LEAD = ("position", "registration_code", "outcome", "reason", "sim_card_id", "iccid")
-#: What ``usage --by`` groups on.
+#: What ``usage --by`` groups on, and the key columns of the summary it gives.
 USAGE_KEYS = ("group", "tag", "status", "type")
+USAGE_KEY_COLUMNS = ("sim_card_group_name", "tag", "status", "type")
+#: The figures a printed usage summary starts with (near and over the limit before the means).
+USAGE_LEAD = (
+    "sim_count",
+    "consumed_mb",
+    "data_limit_mb",
+    "near_limit_count",
+    "over_limit_count",
+    "max_utilization",
+)
 
 _output_options = add_output_options
 _emit = emit
@@ -131,12 +141,14 @@ def _cmd_usage(args: argparse.Namespace) -> int:
     with _client() as client:
         frame = fleet_frame(client, progress=False)
     summary = usage_summary(frame, by=args.by, threshold=args.threshold).reset_index()
-    if "sim_card_group_name" in summary.columns:  # the name reads better first, the id last
-        ids = [c for c in summary.columns if c == "sim_card_group_id"]
-        summary = summary[
-            ["sim_card_group_name", *summary.columns.drop(["sim_card_group_name", *ids]), *ids]
-        ]
-    _emit(summary, args.out)
+    # Printed, the key and the counts that answer "who is near the limit" come first and the
+    # long group id last; a file keeps the summary's own order.
+    _emit(
+        summary,
+        args.out,
+        lead=(*USAGE_KEY_COLUMNS, *USAGE_LEAD),
+        trail=("sim_card_group_id",),
+    )
     return 0
 
 

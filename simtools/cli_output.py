@@ -86,10 +86,12 @@ def emit(
     out: Path | None,
     *,
     lead: Sequence[str] = (),
+    trail: Sequence[str] = (),
     stream: TextIO | None = None,
 ) -> None:
     """Write ``frame`` to ``out``, or print it as a table that fits the terminal with the
-    ``lead`` columns (those the frame has) first; a file keeps the frame's own order."""
+    ``lead`` columns (those the frame has) first and the ``trail`` ones last; a file keeps the
+    frame's own order."""
     if out is not None:
         from simtools.frames.files import write_frame
 
@@ -101,8 +103,9 @@ def emit(
         print(f"({plural(len(frame), 'row')}, no columns)", file=sys.stderr)
         return
     first = [c for c in lead if c in frame.columns]
-    if first:
-        frame = frame[[*first, *frame.columns.drop(first)]]
+    last = [c for c in trail if c in frame.columns and c not in first]
+    if first or last:
+        frame = frame[[*first, *frame.columns.drop([*first, *last]), *last]]
     width = shutil.get_terminal_size((120, 24)).columns
     table, left_out = fit_table(frame, width)
     print(table, file=stream)
