@@ -264,3 +264,33 @@ def test_the_message_keeps_every_problem_line() -> None:
         "  - a",
         "How to fix: pass --skip-invalid",
     ]
+
+
+def test_the_sandbox_banner_says_its_faults_in_words() -> None:
+    """The banner's faults line is text people read, not a dataclass repr."""
+    from simtools.sandbox.faults import Faults
+
+    assert Faults().describe() == "none"
+    said = Faults(rate_limit=10, error_rate=0.05, latency=0.2).describe()
+    assert said == (
+        "HTTP 429 past 10 requests a second; 5% of requests answered 500/503; "
+        "0.2 s added to every request"
+    )
+
+
+@pytest.mark.parametrize(
+    ("count", "noun", "said"),
+    [
+        (1, "row", "1 row"),
+        (2, "row", "2 rows"),
+        (1, "entry", "1 entry"),
+        (1200, "entry", "1,200 entries"),
+    ],
+)
+def test_counts_read_as_english(count: int, noun: str, said: str) -> None:
+    """Counts take the noun's singular or plural."""
+    from simtools.wording import a_type, plural
+
+    assert plural(count, noun) == said
+    assert a_type(80) == "an int"
+    assert a_type("x") == "a str"
