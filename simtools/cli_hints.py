@@ -35,6 +35,9 @@ FLAG_FOR: Mapping[str, str] = {
     "by": "--by",
     "status": "--status",
     "tags": "--tag",
+    "start": "--start",
+    "end": "--end",
+    "sim_group_id": "--group",
     "sim_card_group_id": "--group",
     "ledger": "--ledger",
     "fleet_size": "--fleet-size",
@@ -56,6 +59,9 @@ PHRASES: Mapping[str, str] = {
     ),
     "build the frame with simtools.sim_cards_frame(...) or simtools.fleet_frame(...), "
     "or add the missing columns": "pass one of the choices simtools usage --help lists",
+    "name the column registration_code, or pass column= with its header name": (
+        "name the column of codes registration_code (or code) in the file's first row"
+    ),
 }
 _SWITCHES = {k: v for k, v in FLAG_FOR.items() if "=" in k}
 _KEYWORDS = sorted((k for k in FLAG_FOR if "=" not in k), key=len, reverse=True)
@@ -82,10 +88,18 @@ _TRANSPORT_FIX = (
 _RATE_FIX = "the account is sending too many requests: wait a minute and run the command again"
 
 
-def _flag_value(value: str) -> str:
-    if value.startswith("["):
-        return " ".join(v.strip(" '\"") for v in value[1:-1].split(",") if v.strip())
-    return value.strip("'\"")
+_QUOTES = "'\""
+#: Flags given once per value (``--tag a --tag b``) rather than once with several.
+_REPEATED = ("--tag", "--status")
+
+
+def _flag_text(flag: str, value: str) -> str:
+    if not value.startswith("["):
+        return f"{flag} {value.strip(_QUOTES)}"
+    values = [v.strip(" " + _QUOTES) for v in value[1:-1].split(",") if v.strip()]
+    if flag in _REPEATED:
+        return " ".join(f"{flag} {v}" for v in values)
+    return f"{flag} {' '.join(values)}"
 
 
 def cli_hint(text: str) -> str:
@@ -96,7 +110,7 @@ def cli_hint(text: str) -> str:
         text = text.replace(keyword, switch)
 
     def flag(match: re.Match[str]) -> str:
-        return f"{FLAG_FOR[match['name']]} {_flag_value(match['value'])}"
+        return _flag_text(FLAG_FOR[match["name"]], match["value"])
 
     return _TEXT_VALUE.sub(r"\1", _ASSIGNMENT.sub(flag, text))
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from simtools.cli import BROKEN_PIPE, build_parser
-from simtools.cli_hints import FLAG_FOR, cli_hint, cli_message
+from simtools.cli_hints import FLAG_FOR, PHRASES, cli_hint, cli_message
 from simtools.errors import InvalidInputError
 from simtools.sandbox import Sandbox, serve
 
@@ -249,6 +249,12 @@ def test_every_flag_a_hint_may_name_exists() -> None:
         ("pass by='group', by=['group', 'status']", "pass --by group, --by group status"),
         ("sort_by='x' stays", "sort_by='x' stays"),
         ("pass threshold=0.8 (or the text '80%')", "pass --threshold 0.8 (or 80%)"),
+        ("pass e.g. tags=['fleet-a', 'berlin']", "pass e.g. --tag fleet-a --tag berlin"),
+        ("pass e.g. start='2026-05-01T00:00:00Z'", "pass e.g. --start 2026-05-01T00:00:00Z"),
+        (
+            "pass a path such as ledger='onboarding.db'",
+            "pass a path such as --ledger onboarding.db",
+        ),
     ],
 )
 def test_hints_name_flags(library: str, cli: str) -> None:
@@ -294,3 +300,20 @@ def test_counts_read_as_english(count: int, noun: str, said: str) -> None:
     assert plural(count, noun) == said
     assert a_type(80) == "an int"
     assert a_type("x") == "a str"
+
+
+def test_every_phrase_translated_is_still_in_the_library() -> None:
+    """Each whole phrase the table rewrites is still written somewhere in simtools (a reworded
+    hint would otherwise slip through untranslated)."""
+    import ast
+
+    import simtools
+
+    texts = [
+        node.value
+        for path in Path(simtools.__file__).parent.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+    for phrase in PHRASES:
+        assert any(phrase in text for text in texts), phrase
