@@ -236,6 +236,7 @@ MONTH_OVER_MONTH = FrameContract(
     "month_over_month",
     (
         _c("month", "time"),
+        _c("partial_month", "boolean"),
         _c("sim_card_id", "string", optional=True),
         _c("sim_group_id", "string", optional=True),
         _c("sim_group_name", "string", optional=True),
