@@ -334,7 +334,7 @@ def wdr_reports_frame(source: Any) -> pd.DataFrame:
     ):
         source = [source]
     raw, out = raw_wire_columns(source, WDR_REPORTS, None)
-    out["has_report_url"] = raw.get("report_url").notna().astype("boolean")
+    out["has_report_url"] = out["report_url"].notna().astype("boolean")
     return raw.finish(out)
 
 
