@@ -213,7 +213,12 @@ def detail_records_frame(source: Any) -> pd.DataFrame:
 
 def _csv_text(source: Any) -> pd.DataFrame:
     if isinstance(source, bytes | bytearray | memoryview):
-        source = bytes(source).decode("utf-8-sig")
+        try:
+            source = bytes(source).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InvalidInputError(
+                "report CSV", f"the report is not UTF-8 text ({exc})", "download the report again"
+            ) from None
     if isinstance(source, os.PathLike):
         if os.path.getsize(source) > MAX_CSV_BYTES:
             raise InvalidInputError(
