@@ -33,6 +33,7 @@ def history_built(client: SimClient, fleet: pd.DataFrame, now: pd.Timestamp) -> 
         "wdr report history": (report, (hc.USAGE_HISTORY,)),
         "detail records history": (details, (hc.USAGE_HISTORY,)),
         "usage report history": (reports, (hc.USAGE_HISTORY,)),
+        "history by day": (simtools.history_by_day(wdrs), (hc.USAGE_HISTORY,)),
         "wdr report jobs": (jobs, (hc.WDR_REPORTS,)),
         "usage report options": (options, (hc.USAGE_REPORT_OPTIONS,)),
         "cost by group": (simtools.cost_by(wdrs), (hc.COST_TOTALS,)),

@@ -118,6 +118,23 @@ def test_parts_combine_to_the_whole(history: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(simtools.combine_cost_totals(parts), whole)
 
 
+def test_the_daily_rollup_gives_the_same_answers(history: pd.DataFrame, now: pd.Timestamp) -> None:
+    """history_by_day keeps the history's shape with far fewer rows, and cost, networks,
+    roaming, forecasts and anomalies come out the same on it."""
+    days = simtools.history_by_day(history)
+    assert list(days.columns) == list(history.columns)
+    assert len(days) < len(history) / 2
+    assert int(days["sessions"].sum()) == len(history)
+    for analysis in (
+        lambda h: simtools.cost_by(h, "sim_card_id"),
+        lambda h: simtools.usage_by_network(h),
+        lambda h: simtools.roaming_share(h, monthly=True),
+        lambda h: simtools.bill_forecast(h, now=now.normalize()),
+        lambda h: simtools.usage_anomalies(h),
+    ):
+        pd.testing.assert_frame_equal(analysis(days), analysis(history), rtol=1e-9)
+
+
 def test_the_injected_anomalies_are_found_and_nothing_else(
     sb: Sandbox, history: pd.DataFrame
 ) -> None:

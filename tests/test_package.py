@@ -51,6 +51,7 @@ PUBLIC = [
     "fetch_public_ips",
     "fleet_frame",
     "follow_installation",
+    "history_by_day",
     "idle_sims",
     "load_snapshots",
     "mobile_network_operators_frame",
