@@ -360,3 +360,50 @@ def test_month_windows_cover_the_range_in_months(a: dt.datetime, b: dt.datetime)
 
 def timedelta_ok(window: tuple[dt.datetime, dt.datetime]) -> bool:
     return dt.timedelta(0) < window[1] - window[0] <= dt.timedelta(days=USAGE_REPORT_MAX_DAYS)
+
+
+def _jobs_server(status: str, sent: list[str]) -> httpx.MockTransport:
+    """A report API whose one job has ``status``; every request's method and path is noted."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(f"{request.method} {request.url.path}")
+        job = {"id": SIM, "record_type": "detail_records_report", "status": status}
+        if request.method == "POST":
+            return httpx.Response(201, json={"data": {**job, "status": "pending"}})
+        if request.method == "DELETE":
+            return httpx.Response(200, json={"data": {**job, "status": "deleted"}})
+        return httpx.Response(200, json={"data": job})
+
+    return httpx.MockTransport(handler)
+
+
+def test_a_failed_report_is_a_report_error_and_its_job_is_deleted() -> None:
+    """wdr_report on a job that fails raises ReportError('failed') and still deletes the job."""
+    sent: list[str] = []
+    with SimClient(
+        KEY, base_url="http://127.0.0.1:9/v2", transport=_jobs_server("failed", sent)
+    ) as c:
+        with pytest.raises(ReportError, match="failed"):
+            c.wdr_report("2026-01-01", "2026-01-02", timeout=5)
+    assert sent[0] == "POST /v2/wireless/detail_records_reports"
+    assert sent[-1] == f"DELETE /v2/wireless/detail_records_reports/{SIM}"
+
+
+def test_a_list_that_ignores_page_numbers_stops_with_a_warning() -> None:
+    """A job list that answers the same full page for every page number is read once, with a
+    warning, instead of for ever."""
+    page = [
+        {"id": f"{i:08d}-0000-4000-8000-000000000000", "status": "complete"} for i in range(250)
+    ]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"data": page})
+
+    with (
+        SimClient(
+            KEY, base_url="http://127.0.0.1:9/v2", transport=httpx.MockTransport(handler)
+        ) as c,
+        pytest.warns(SimToolsDataWarning, match="repeats"),
+    ):
+        jobs = c.list_wdr_reports()
+    assert len(jobs) == 250
