@@ -407,3 +407,48 @@ def test_a_list_that_ignores_page_numbers_stops_with_a_warning() -> None:
     ):
         jobs = c.list_wdr_reports()
     assert len(jobs) == 250
+
+
+_units = st.sampled_from(["B", "KB", "MB", "GB", None])
+_PER_MB = {"B": 1 / 1024**2, "KB": 1 / 1024, "MB": 1.0, "GB": 1024.0, None: 1.0}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    records=st.lists(
+        st.fixed_dictionaries(
+            {
+                "id": st.uuids().map(str),
+                "created_at": st.just("2026-03-01T10:00:00Z"),
+                "closed_at": st.sampled_from(["2026-03-01T10:05:00Z", None]),
+                "mcc": _codes,
+                "mnc": _codes,
+                "uplink_data": _mb,
+                "downlink_data": _mb,
+                "data_unit": _units,
+                "data_cost": _amounts,
+                "currency": st.sampled_from(["USD", "GBP"]),
+            }
+        ),
+        max_size=15,
+    )
+)
+def test_detail_records_come_back_in_megabytes(records: list[dict[str, Any]]) -> None:
+    """Each detail record is one row, its amounts converted from data_unit (MB when absent) to
+    MB in 1024 steps, its end its closed_at, its cost its data_cost."""
+    body = {"data": [{k: v for k, v in r.items() if v is not None} for r in records]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frame = simtools.detail_records_frame(json.dumps(body))
+    assert len(frame) == len(records)
+    for got, record in zip(frame.itertuples(), records, strict=True):
+        per = _PER_MB[record["data_unit"]]
+        assert got.uplink_mb == pytest.approx(record["uplink_data"] * per)
+        assert got.total_mb == pytest.approx(
+            (record["uplink_data"] + record["downlink_data"]) * per
+        )
+        assert pd.isna(got.end) == (record["closed_at"] is None)
+        assert (pd.isna(got.cost) and record["data_cost"] is None) or got.cost == record[
+            "data_cost"
+        ]
+        assert got.sessions == 1
