@@ -125,6 +125,8 @@ def test_the_daily_rollup_gives_the_same_answers(history: pd.DataFrame, now: pd.
     assert list(days.columns) == list(history.columns)
     assert len(days) < len(history) / 2
     assert int(days["sessions"].sum()) == len(history)
+    # Rolling up again changes nothing (parts rolled up apart, then together, give the whole).
+    pd.testing.assert_frame_equal(simtools.history_by_day(days), days)
     for analysis in (
         lambda h: simtools.cost_by(h, "sim_card_id"),
         lambda h: simtools.usage_by_network(h),
