@@ -27,6 +27,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "simtools.wireless_models",
         "simtools.wording",
         "simtools.cli_hints",
+        "simtools.history_models",
     ),
     "inputs": ("simtools.inputs.*",),
     "frames": ("simtools.frames.*", "simtools.display"),
