@@ -317,10 +317,14 @@ def test_check_codes_resumes_codes_left_in_flight(
     again confirms them with the API instead of sending them twice."""
     ledger = tmp_path / "ledger.sqlite"
     codes = sandbox.available_codes(2)
+    sandbox.advance(2)  # time passes since the codes other tests registered (Date is to the second)
+    client.list_sim_card_groups()  # an answer whose Date tells the API's clock, as a run has
+    sent_at = client.server_time_floor()
+    assert sent_at is not None
     with RegistrationLedger(
         ledger, api_base_url=client.base_url, fingerprint=client.account_fingerprint
     ) as book:
-        book.mark_in_flight(codes)
+        book.mark_in_flight(codes, sent_at=sent_at.isoformat(timespec="milliseconds"))
     client.register_chunk(codes)  # the request the dead kernel sent; its answer was lost
     check = runbook.check_codes(client, codes, ledger=ledger)
     assert check.frame["verdict"].astype(str).tolist() == ["registered earlier"] * 2

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -44,6 +46,31 @@ def all_pages(api: httpx.Client, path: str, **params: Any) -> list[dict[str, Any
         if number >= body["meta"]["total_pages"]:
             return items
         number += 1
+
+
+def test_date_headers_follow_the_sandbox_clock_as_created_at_does() -> None:
+    """One API, one clock: after the clock is moved an hour on, every answer (a 401 too) is
+    dated an hour on, and a SIM registered then is created within a second of its answer's
+    Date."""
+    with (
+        serve(fleet_size=5, seed=3, code_pool=2) as sandbox,
+        httpx.Client(base_url=sandbox.base_url, timeout=30) as plain,
+    ):
+        auth = {"Authorization": f"Bearer {sandbox.api_key}"}
+        before = parsedate_to_datetime(plain.get("/sim_cards", headers=auth).headers["date"])
+        sandbox.advance(3600)
+        refused = parsedate_to_datetime(plain.get("/sim_cards").headers["date"])
+        assert 3590 <= (refused - before).total_seconds() <= 3660
+        answer = plain.post(
+            "/actions/register/sim_cards",
+            headers=auth,
+            json={"registration_codes": sandbox.available_codes(1)},
+        )
+        dated = parsedate_to_datetime(answer.headers["date"])
+        (sim,) = answer.json()["data"]
+        created = dt.datetime.fromisoformat(sim["created_at"].replace("Z", "+00:00"))
+        assert abs((created - dated).total_seconds()) <= 1.5
+        assert len(answer.headers.get_list("date")) == 1
 
 
 # -- registration ---------------------------------------------------------------------------------

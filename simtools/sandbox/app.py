@@ -1,15 +1,17 @@
 """The sandbox's ASGI app: Telnyx wireless routes under ``/v2``, authentication and errors.
 
-Layers, outermost first: the request log, the faults (rate limit, latency, errors, drops; see
-:mod:`simtools.sandbox.faults`), Bearer authentication, then the routes, which each resource's
-module contributes as a list: ``routes_*`` for the wireless resources, and for usage history
-:mod:`.wdr_routes`, :mod:`.reports`, :mod:`.detail_records` and :mod:`.usage_reports`.
+Layers, outermost first: the request log, the ``Date`` header from the sandbox clock, the
+faults (rate limit, latency, errors, drops; see :mod:`simtools.sandbox.faults`), Bearer
+authentication, then the routes, which each resource's module contributes as a list:
+``routes_*`` for the wireless resources, and for usage history :mod:`.wdr_routes`,
+:mod:`.reports`, :mod:`.detail_records` and :mod:`.usage_reports`.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from email.utils import formatdate
 from typing import Any
 
 from starlette.applications import Starlette
@@ -35,6 +37,32 @@ from simtools.sandbox.wdr_routes import wdr_routes
 from simtools.sandbox.wire import ApiProblem, error_body, error_object
 
 __all__ = ["API_PREFIX", "create_app"]
+
+
+class ClockDateMiddleware:
+    """Every answer's ``Date`` header read off the sandbox's clock, the clock its ``created_at``
+    and action times come from (as one API has one clock): a client that reads the API's time
+    from ``Date`` (registration does) then agrees with the records after a test moves the clock
+    with :meth:`Sandbox.advance`. uvicorn's own ``Date`` is switched off (``date_header=False``).
+    """
+
+    def __init__(self, app: ASGIApp, now: Callable[[], float]) -> None:
+        self.app = app
+        self._now = now
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def dated(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
+                stamp = formatdate(self._now(), usegmt=True).encode()
+                message = {**message, "headers": [*headers, (b"date", stamp)]}
+            await send(message)
+
+        await self.app(scope, receive, dated)
 
 
 class AuthMiddleware:
@@ -147,4 +175,5 @@ def create_app(
     )
 
     authed = AuthMiddleware(app, api_key, accept_any_key=accept_any_key)
-    return RequestLogMiddleware(FaultsMiddleware(authed, faults, prefix=API_PREFIX), log)
+    faulty = FaultsMiddleware(authed, faults, prefix=API_PREFIX)
+    return RequestLogMiddleware(ClockDateMiddleware(faulty, state.clock.now), log)

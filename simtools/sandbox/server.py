@@ -239,6 +239,7 @@ def start(
         log_config=None,
         log_level="warning",
         access_log=False,
+        date_header=False,  # ClockDateMiddleware dates answers by the sandbox clock
         lifespan="off",
         timeout_graceful_shutdown=2,
     )
