@@ -117,12 +117,15 @@ def _exploded(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 def _tag_rows(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(row position, tag or None) for every row of the exploded frame, in row then tag order."""
+    cells = values.to_numpy(dtype=object)
     try:
-        codes, uniques = pd.factorize(values.array, use_na_sentinel=True)
+        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
     except TypeError:  # unhashable cells (lists): as tuples, the one Python call per row
-        hashable = [tuple(v) if isinstance(v, list | np.ndarray | set) else v for v in values]
-        codes, uniques = pd.factorize(pd.array(hashable, dtype="object"), use_na_sentinel=True)
-    sets = [_tag_list(u) or [None] for u in uniques] + [[None]]  # the last: missing cells
+        hashable = (tuple(v) if isinstance(v, list | np.ndarray | set) else v for v in cells)
+        cells = np.fromiter(hashable, dtype=object, count=len(cells))
+        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    sets: list[list[str | None]] = [[*_tag_list(u)] or [None] for u in uniques]
+    sets.append([None])  # the set of missing cells
     codes = np.where(codes < 0, len(sets) - 1, codes)
     lengths = np.array([len(t) for t in sets], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
