@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from simtools.client import SimClient
+from simtools.client import SimClient, retrying
 from simtools.client.retrying import (
     Deadline,
     Pacer,
@@ -104,17 +104,52 @@ def test_policy_ignores_absurd_hints(monkeypatch: pytest.MonkeyPatch) -> None:
     assert 0 < slept[0] <= 8
 
 
-def test_pacer_is_idle_until_a_429_then_spaces_requests() -> None:
-    """No gap before any 429; after one the gap follows the server's limit and then eases off."""
+def test_pacer_is_idle_until_the_headers_name_a_limit_then_spaces_by_it() -> None:
+    """No gap before any limit is known; then window / limit, with a 5% margin."""
     pacer = Pacer()
     assert pacer.gap == 0
-    pacer.throttled({"x-ratelimit-limit": "20"})
-    assert pacer.gap == pytest.approx(1 / 20)
-    pacer.throttled({"x-ratelimit-limit": "20"})
-    assert pacer.gap == pytest.approx(2 / 20)
-    for _ in range(10):
-        pacer.succeeded()
-    assert pacer.gap < 2 / 20
+    pacer.wait()
+    pacer.answered(200, {"x-ratelimit-limit": "20", "x-ratelimit-remaining": "19"})
+    assert pacer.gap == pytest.approx(1.05 / 20)
+    assert (pacer.limit, pacer.remaining) == (20, 19)
+    pacer.wait()
+    pacer.answered(200, {"x-ratelimit-limit": "120", "x-ratelimit-reset": "60"})
+    assert pacer.gap == pytest.approx(1.05 * 60 / 120)
+
+
+def test_a_burst_of_429s_holds_once_and_never_multiplies_the_wait(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sixteen 429s of one burst: one hold of the server's Retry-After, then the next sixteen
+    starts are spaced by the limit's gap, not by a gap doubled sixteen times."""
+    slept: list[float] = []
+    monkeypatch.setattr(retrying, "sleep", slept.append)
+    pacer = Pacer()
+    headers = {"x-ratelimit-limit": "10", "x-ratelimit-reset": "1", "retry-after": "1"}
+    pacer.wait()
+    pacer.answered(200, {})  # a first answer, without a limit: sixteen go out at once
+    for _ in range(16):
+        pacer.wait()
+    for _ in range(16):
+        pacer.answered(429, headers)
+    assert pacer.throttles == 16
+    assert pacer.gap == pytest.approx(1.25 * 1.05 / 10)  # widened once, for the one burst
+    slept.clear()
+    for _ in range(16):
+        pacer.wait()
+    assert 0.9 < slept[0] <= 1.0  # the server's Retry-After, honoured
+    assert slept == sorted(slept)  # one start after another, in order
+    assert max(slept) < 1.0 + 16 * pacer.gap  # the hold once, then the spacing
+
+
+def test_a_server_without_rate_limit_headers_is_paced_only_after_a_429() -> None:
+    pacer = Pacer()
+    pacer.wait()
+    pacer.answered(200, {})
+    assert pacer.gap == 0
+    pacer.wait()
+    pacer.answered(429, {"retry-after": "0.01"})
+    assert pacer.gap == pytest.approx(0.02)
 
 
 def test_client_paces_after_a_429() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from fleetdata import make_fleet_frame, wire_sims
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simtools.analysis.usage import (
     NO_GROUP,
@@ -12,6 +14,7 @@ from simtools.analysis.usage import (
     NO_TAG,
     PROJECTION_COLUMNS,
     SUMMARY_COLUMNS,
+    _tag_list,
     explode_tags,
     near_limit,
     project_period_end,
@@ -529,3 +532,28 @@ def test_projection_basis_needs_a_projection() -> None:
     projected.attrs.clear()
     with pytest.raises(InvalidInputError, match="attrs lack"):
         projection_basis(projected)
+
+
+_CELLS = st.one_of(
+    st.none(),
+    st.just(float("nan")),
+    st.sampled_from(["a", "b", "c"]),
+    st.lists(st.one_of(st.sampled_from(["a", "b", "c", "d"]), st.none()), max_size=4).map(tuple),
+    st.lists(st.sampled_from(["a", "b", "c"]), max_size=3),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_CELLS, max_size=30))
+def test_explode_tags_over_distinct_sets_matches_a_row_by_row_explode(cells: list[object]) -> None:
+    """Reading each distinct tag set once gives what exploding row by row gave: same rows,
+    same order, same tags, every other column repeated alongside."""
+    df = pd.DataFrame(
+        {"tags": pd.Series(cells, dtype="object"), "n": range(len(cells))},
+        index=pd.RangeIndex(len(cells)) * 3,
+    )
+    expected = df.copy()
+    expected["tag"] = pd.Series([_tag_list(v) for v in df["tags"]], index=df.index, dtype="object")
+    expected = expected.explode("tag", ignore_index=True)
+    expected["tag"] = expected["tag"].astype("string")
+    pd.testing.assert_frame_equal(explode_tags(df), expected)

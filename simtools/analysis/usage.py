@@ -53,6 +53,8 @@ NO_TAG = "(no tag)"
 SUMMARY_COLUMNS = USAGE_SUMMARY.names
 #: Columns ``project_period_end`` adds to the frame, in this order.
 PROJECTION_COLUMNS = PROJECTION.names
+#: What ``applied_limits`` reads besides the summary's own columns, when ``groups`` is given.
+_LIMIT_INPUTS = ("sim_card_group_id", "consumed_mb", "data_limit_mb", "utilization")
 _BY_ALIASES = {
     "group": "sim_card_group_id",
     "tag": "tag",
@@ -95,11 +97,40 @@ def explode_tags(df: pd.DataFrame) -> pd.DataFrame:
     Every other column is kept as it is; the index is a fresh ``RangeIndex``.
     """
     require_columns(df, ["tags"], caller="explode_tags")
-    work = df.copy()
-    work["tag"] = pd.Series([_tag_list(v) for v in df["tags"]], index=df.index, dtype="object")
-    work = work.explode("tag", ignore_index=True)
-    work["tag"] = work["tag"].astype(TAG_ROWS["tag"].dtype)
-    return work
+    return _exploded(df, list(df.columns))
+
+
+def _exploded(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of ``df`` with one row per (SIM, tag), as :func:`explode_tags` describes.
+
+    Each distinct tag set is read once (a fleet has few: SIMs share their tags), and the rows
+    are repeated by position, so the cost is one hash per SIM and a gather per column."""
+    positions, tags = _tag_rows(df["tags"])
+    out = df[[c for c in columns if c != "tag"]].iloc[positions].reset_index(drop=True)
+    out["tag"] = pd.array(tags, dtype=TAG_ROWS["tag"].dtype)
+    return out[columns] if "tag" in columns else out
+
+
+def _tag_rows(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(row position, tag or None) for every row of the exploded frame, in row then tag order."""
+    cells = values.to_numpy(dtype=object)
+    try:
+        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists): as tuples, the one Python call per row
+        hashable = (tuple(v) if isinstance(v, list | np.ndarray | set) else v for v in cells)
+        cells = np.fromiter(hashable, dtype=object, count=len(cells))
+        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    sets: list[list[str | None]] = [[*_tag_list(u)] or [None] for u in uniques]
+    sets.append([None])  # the set of missing cells
+    codes = np.where(codes < 0, len(sets) - 1, codes)
+    lengths = np.array([len(t) for t in sets], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    flat = np.array([tag for tags in sets for tag in tags], dtype=object)
+    counts = lengths[codes]
+    positions = np.repeat(np.arange(len(values)), counts)
+    row_starts = np.repeat(np.cumsum(counts) - counts, counts)
+    within = np.arange(int(counts.sum())) - row_starts
+    return positions, flat[np.repeat(starts[codes], counts) + within]
 
 
 def _resolve_by(by: object) -> list[str]:
@@ -168,7 +199,11 @@ def usage_summary(
     needed = ["consumed_mb", "data_limit_mb", "utilization", "over_limit"]
     needed += ["tags" if k == "tag" else k for k in keys]
     require_columns(df, needed, caller="usage_summary")
-    work = explode_tags(df) if "tag" in keys else df
+    if "tag" in keys:  # only the columns the summary reads are repeated per tag
+        wanted = [*needed, "sim_card_group_name", *(() if groups is None else _LIMIT_INPUTS)]
+        work = _exploded(df, [c for c in dict.fromkeys(wanted) if c in df.columns])
+    else:
+        work = df
     if "tag" in keys:
         work = work.assign(tag=work["tag"].fillna(NO_TAG))
     for key in keys:

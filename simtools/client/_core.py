@@ -44,8 +44,10 @@ from simtools.models import WireModel
 DEFAULT_CHUNK_SIZE = 50
 #: The contract's maximum ``page[size]`` for wireless lists.
 MAX_PAGE_SIZE = 250
-#: Requests in flight when fetching many pages.
-DEFAULT_CONCURRENCY = 4
+#: The most requests in flight at once: paging starts at 4 and grows towards this while latency
+#: dominates and the server's rate-limit headers leave room; per-SIM work uses this many threads.
+#: Every request passes the client's pacer, so more in flight never sends faster than allowed.
+DEFAULT_CONCURRENCY = 16
 #: The largest answer read: a page of 250 SIM cards is about 200 KB, so this is far above any
 #: real page and still bounds what a broken server can make the client hold.
 MAX_BODY_BYTES = 64 << 20
@@ -186,7 +188,30 @@ class ClientCore:
         """One attempt: the response of a 2xx, or the matching error of the tree. It takes at
         most ``timeout`` seconds, and no longer than ``deadline`` leaves."""
         url = f"{self.base_url}/{path.lstrip('/')}"
-        self.pacer.wait()
+        response: httpx.Response | None = None
+        try:
+            self.pacer.wait()
+            response = self._exchange(method, path, url, params, json_body, deadline, max_bytes)
+        finally:
+            if response is None:
+                self.pacer.answered(None, None)
+            else:
+                self.pacer.answered(response.status_code, response.headers)
+        self._note_server_time(response)
+        if response.is_success:
+            return response
+        raise api_error(response, method, url)
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        deadline: Deadline | None,
+        max_bytes: int | None,
+    ) -> httpx.Response:
         seconds = self.timeout if deadline is None else min(self.timeout, deadline.remaining())
         if seconds <= 0:
             raise TransportError(method, url, "the call's deadline passed", request_sent=False)
@@ -199,7 +224,7 @@ class ClientCore:
         )
         limit = self.max_body_bytes if max_bytes is None else max_bytes
         try:
-            response = exchange(self._http, request, timeout=seconds, max_bytes=limit)
+            return exchange(self._http, request, timeout=seconds, max_bytes=limit)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise TransportError(
                 method, url, self._scrub(describe(exc)), request_sent=False
@@ -208,14 +233,6 @@ class ClientCore:
             raise TransportError(method, url, self._scrub(describe(exc))) from None
         except BodyTooLarge as exc:
             raise ResponseError(method, url, 0, str(exc), "") from None
-        self._note_server_time(response)
-        if response.status_code == 429:
-            self.pacer.throttled(response.headers)
-        elif response.is_success:
-            self.pacer.succeeded()
-        if response.is_success:
-            return response
-        raise api_error(response, method, url)
 
     def _note_server_time(self, response: httpx.Response) -> None:
         # The Date header is the server's clock at the answer, to the second: its time then was

@@ -1,10 +1,14 @@
 """Reading every page of a list endpoint, overlapped, and stopping where the server's count is off.
 
-The first page gives ``meta.total_pages`` and ``meta.total_results``; the rest are fetched with a
-few requests in flight. A page count the results cannot fill (more pages than ``total_results``
-allows), an empty page before the last, or a count past :data:`MAX_PAGES` is not followed: the
-pager stops at the first page without data (or at :data:`MAX_PAGES`) and says so in a
-``SimToolsDataWarning``. So no answer can make it page for ever.
+The first page gives ``meta.total_pages`` and ``meta.total_results``; the rest go out as soon as
+that is known, with a number of requests in flight that adapts (:class:`InFlight`): it grows while
+the reader waits for pages and the server has budget, and halves on 429s. Every request passes
+the client's pacer, which keeps the starts within the server's rate-limit headers.
+
+A page count the results cannot fill (more pages than ``total_results`` allows), an empty page
+before the last, or a count past :data:`MAX_PAGES` is not followed: the pager stops at the first
+page without data (or at :data:`MAX_PAGES`) and says so in a ``SimToolsDataWarning``. So no
+answer can make it page for ever.
 """
 
 from __future__ import annotations
@@ -20,11 +24,12 @@ from pydantic import ValidationError
 
 from simtools.client._core import MAX_PAGE_SIZE, ClientCore, M, _positive_int
 from simtools.client._wire import body_object, page_items, shape_error, validated
+from simtools.client.retrying import Pacer
 from simtools.errors import InvalidInputError, data_warning
 from simtools.models import PaginationMeta
 from simtools.wording import a_type
 
-__all__ = ["MAX_PAGES", "PagedClient"]
+__all__ = ["MAX_PAGES", "START_IN_FLIGHT", "InFlight", "PagedClient"]
 
 #: The most pages one listing reads (10 million SIM cards at 250 a page).
 MAX_PAGES = 40_000
@@ -50,8 +55,9 @@ class PagedClient(ClientCore):
         ``page_size``, at most the endpoint's ``max_page_size``).
 
         Page 1 is fetched first for its ``meta`` (passed to ``on_meta``); the rest are fetched with
-        at most ``concurrency`` requests in flight. Reads are retried by the policy. Arguments
-        are checked before the first request.
+        :data:`START_IN_FLIGHT` requests in flight at first, adapting up to ``concurrency``
+        (default ``client.concurrency``). Reads are retried by the policy. Arguments are checked
+        before the first request.
         """
         workers = self.concurrency if concurrency is None else _check_concurrency(concurrency)
         size = _check_page_size(page_size, max_page_size)
@@ -72,7 +78,8 @@ class PagedClient(ClientCore):
         def fetch(number: int) -> bytes:
             return self._call("GET", path, params={**base, "page[number]": str(number)}).content
 
-        for number, content in _overlapped(fetch, range(2, last + 1), workers):
+        in_flight = InFlight(self.pacer, workers)
+        for number, content in _overlapped(fetch, range(2, last + 1), in_flight):
             if len(content) < _SMALL_PAGE and not _has_data(content):
                 data_warning(
                     f"GET {url}: page {number} of {last:,} had no data; the server's count is off "
@@ -92,25 +99,70 @@ class PagedClient(ClientCore):
         return out
 
 
+#: Requests in flight when paging starts; the count then adapts between 1 and the ceiling.
+START_IN_FLIGHT = 4
+
+
+class InFlight:
+    """How many page requests to keep in flight: starts at :data:`START_IN_FLIGHT` (at most
+    ``ceiling``), grows by one each time the reader has to wait for a page (latency dominates)
+    while the server has budget (:meth:`Pacer.has_budget`), and halves on each new 429."""
+
+    def __init__(self, pacer: Pacer, ceiling: int) -> None:
+        self.pacer = pacer
+        self.ceiling = ceiling
+        self.target = min(START_IN_FLIGHT, ceiling)
+        self.peak = self.target
+        self._throttles = pacer.throttles
+
+    def reader_waits(self, running: int) -> None:
+        """The reader needs a page that has not arrived; ``running`` requests are out."""
+        if self.pacer.throttles == self._throttles and self.pacer.has_budget(running):
+            self.target = min(self.ceiling, self.target + 1)
+            self.peak = max(self.peak, self.target)
+
+    def current(self) -> int:
+        """The count to keep in flight now, after the 429s met since the last look."""
+        throttles = self.pacer.throttles
+        if throttles != self._throttles:
+            self._throttles = throttles
+            self.target = max(1, self.target // 2)
+        return self.target
+
+
 def _overlapped(
-    fetch: Callable[[int], bytes], numbers: range, workers: int
+    fetch: Callable[[int], bytes], numbers: range, in_flight: InFlight
 ) -> Iterator[tuple[int, bytes]]:
-    """``(number, body)`` in order, with up to ``2 * workers`` pages requested ahead."""
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="simtools-page") as pool:
-        window = 2 * workers
+    """``(number, body)`` in order, with ``in_flight.current()`` requests out and at most
+    ``2 * in_flight.ceiling`` pages requested ahead of the reader."""
+    ahead = 2 * in_flight.ceiling
+    with ThreadPoolExecutor(
+        max_workers=in_flight.ceiling, thread_name_prefix="simtools-page"
+    ) as pool:
         pending: deque[tuple[int, Future[bytes]]] = deque()
         upcoming = iter(numbers)
-        for number in upcoming:
-            pending.append((number, pool.submit(fetch, number)))
-            if len(pending) >= window:
-                break
+
+        def top_up() -> int:
+            running = sum(1 for _, future in pending if not future.done())
+            target = in_flight.current()
+            while running < target and len(pending) < ahead:
+                number = next(upcoming, None)
+                if number is None:
+                    break
+                pending.append((number, pool.submit(fetch, number)))
+                running += 1
+            return running
+
         try:
+            top_up()
             while pending:
-                number, future = pending.popleft()
+                number, future = pending[0]
+                if not future.done():
+                    in_flight.reader_waits(top_up())
+                    top_up()
                 content = future.result()
-                following = next(upcoming, None)
-                if following is not None:
-                    pending.append((following, pool.submit(fetch, following)))
+                pending.popleft()
+                top_up()
                 yield number, content
         finally:
             for _, future in pending:

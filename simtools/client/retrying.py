@@ -19,6 +19,7 @@ is *not* retried here; ``simtools.workflows.registration`` reconciles it first.
 from __future__ import annotations
 
 import email.utils
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -214,45 +215,128 @@ NO_RETRIES = RetryPolicy(attempts=1)
 
 
 class Pacer:
-    """Spaces request starts once the server has said 429, so bulk work stays under its limit.
+    """Spaces the request starts of one client by the server's rate-limit headers, so that 429s
+    are rare. Shared by every request of the client, whatever thread or workflow sends it.
 
-    Idle until the first 429. Then each 429 doubles the gap between request starts (from the
-    server's ``x-ratelimit-limit`` per second if it sent one), and each success shrinks it by 5%,
-    so throughput settles just under the server's limit. Thread-safe.
+    Every answer's ``x-ratelimit-limit`` (requests per window), ``-reset`` (seconds until the
+    window resets; the longest seen is taken as the window) and ``-remaining`` are read
+    (:meth:`answered`). From the first answer that names a limit on, request starts are spaced
+    ``window / limit`` apart, plus a margin of 5% for the time requests take to arrive
+    (a server reporting a limit far above what it is asked, as the sandbox's nominal 10,000 a
+    second, costs nothing). Until the first answer, at most :attr:`PROBES` requests are out (the
+    others wait for it up to :attr:`PROBE_WAIT` seconds).
+
+    A 429 holds every start until its ``Retry-After`` (or ``x-ratelimit-reset``) has passed. The
+    429s of one burst share that hold: the wait is the server's, once, never multiplied by the
+    number of requests that met it. A 429 outside a hold (the limit is shared with someone else)
+    widens the spacing by a quarter, up to 4 times the limit's; successes ease it back. A
+    server that sends no rate-limit headers is not paced until its first 429; then the gap
+    starts at 20 ms and grows by a quarter per fresh 429, up to ``max_gap``. Thread-safe.
     """
 
+    #: Requests sent before the first answer has told the server's limit; the others wait for
+    #: that answer at most ``PROBE_WAIT`` seconds.
+    PROBES = 2
+    PROBE_WAIT = 0.5
+    #: Share of the server's limit kept free for jitter in arrival times.
+    MARGIN = 1.05
+
     def __init__(self, max_gap: float = 2.0) -> None:
-        self._lock = threading.Lock()
-        self._gap = 0.0
-        self._next = 0.0
+        self._lock = threading.Condition()
         self._max_gap = max_gap
+        self._base = 0.0  # window / limit from the headers, 0 while none were seen
+        self._window = 0.0
+        self._factor = 1.0  # widened by 429s outside a hold
+        self._fallback = 0.0  # the gap when the server names no limit
+        self._next = 0.0
+        self._hold_until = 0.0
+        self._answered = False
+        self._out = 0
+        self.limit: int | None = None
+        self.remaining: int | None = None
+        #: 429s met, and requests started, by this client.
+        self.throttles = 0
+        self.starts = 0
 
     @property
     def gap(self) -> float:
-        return self._gap
+        """Seconds between request starts now (0: not paced)."""
+        with self._lock:
+            return self._gap()
+
+    def _gap(self) -> float:
+        base = self._base * self.MARGIN if self._base > 0 else self._fallback
+        return min(base * self._factor, self._max_gap) if base > 0 else 0.0
+
+    def has_budget(self, in_flight: int) -> bool:
+        """Whether the server has room for more requests in flight: no 429 is being waited out,
+        and the last answer's ``remaining`` (when sent) is above ``in_flight``."""
+        with self._lock:
+            if time.monotonic() < self._hold_until:
+                return False
+            return self.remaining is None or self.remaining > in_flight
 
     def wait(self) -> None:
+        """Block until this request may start (its slot in the spacing, after any hold)."""
         with self._lock:
-            if self._gap <= 0:
-                return
+            until = time.monotonic() + self.PROBE_WAIT
+            while not self._answered and self._out >= self.PROBES:
+                left = until - time.monotonic()
+                if left <= 0:
+                    break  # a first answer that is slow to come holds no one up for long
+                self._lock.wait(left)
             now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self._gap
+            gap = self._gap()
+            start = max(now, self._hold_until, self._next)
+            self._next = start + gap
+            self._out += 1
+            self.starts += 1
         sleep(start - now)
 
-    def throttled(self, headers: Mapping[str, str]) -> None:
-        lowered = {k.lower(): v for k, v in headers.items()}
-        try:
-            limit = float(lowered.get("x-ratelimit-limit", "0"))
-        except ValueError:
-            limit = 0.0
-        floor = 1.0 / limit if limit > 0 else 0.02
+    def answered(self, status: int | None, headers: Mapping[str, str] | None) -> None:
+        """Note the answer to a request that passed :meth:`wait` (``status`` None: none came)."""
+        lowered = {k.lower(): v for k, v in (headers or {}).items()}
+        limit = _header_number(lowered, "x-ratelimit-limit")
+        reset = _header_number(lowered, "x-ratelimit-reset")
+        remaining = _header_number(lowered, "x-ratelimit-remaining")
+        now = time.monotonic()
         with self._lock:
-            self._gap = min(max(self._gap * 2, floor), self._max_gap)
+            self._out = max(0, self._out - 1)
+            if status is not None:
+                self._answered = True
+            self._lock.notify_all()
+            if limit is not None and limit >= 1:
+                self.limit = int(limit)
+                self._window = max(self._window, reset or 1.0, 1.0)
+                self._base = self._window / limit
+            if remaining is not None:
+                self.remaining = int(remaining)
+            if status == 429:
+                self._throttled(now, lowered)
+            elif status is not None and 200 <= status < 300 and self._factor > 1.0:
+                self._factor = max(1.0, self._factor * 0.99)
 
-    def succeeded(self) -> None:
-        with self._lock:
-            if self._gap > 0:
-                self._gap *= 0.95
-                if self._gap < 0.001:
-                    self._gap = 0.0
+    def _throttled(self, now: float, lowered: Mapping[str, str]) -> None:
+        self.throttles += 1
+        fresh = now >= self._hold_until
+        hint = parse_retry_after(lowered)
+        if hint is None or hint > MAX_HINT:
+            hint = max(self._gap(), 0.5)
+        self._hold_until = max(self._hold_until, now + hint)
+        if not fresh:
+            return  # one burst, one wait
+        if self._base > 0:
+            self._factor = min(self._factor * 1.25, 4.0)
+        else:
+            self._fallback = min(max(self._fallback * 1.25, 0.02), self._max_gap)
+
+
+def _header_number(lowered: Mapping[str, str], name: str) -> float | None:
+    raw = lowered.get(name)
+    if raw is None:
+        return None
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None

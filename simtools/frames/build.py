@@ -138,6 +138,8 @@ def coerce_column(column: Column, values: pd.Series, issues: DataIssues) -> pd.S
         return listing(values, name, issues)
     if kind == "numbers":
         return number_tuples(values, name, issues)
+    if column.categories:  # texts nearly always the same: each distinct one stored once
+        return category(json_text(values), column.categories, name, issues, warn=False)
     return json_text(values)
 
 

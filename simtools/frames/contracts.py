@@ -106,7 +106,8 @@ SIM_CARDS = FrameContract(
         Column.computed("over_limit", "boolean"),
         Column.computed("headroom_mb", "float", negative=True),
         Column("actions_in_progress", "boolean"),
-        Column("resources_with_in_progress_actions", "json"),
+        # Nearly always "[]": stored once as a category, not as a text per SIM.
+        Column("resources_with_in_progress_actions", "json", categories=("[]",)),
         Column("voice_enabled", "boolean"),
         Column("esim_installation_status", "category", categories=("released", "disabled")),
         Column("eid", "string"),

@@ -89,7 +89,7 @@ def _issues(frame: pd.DataFrame, where: str) -> DataIssues:
 
 
 def _has_dtype(values: pd.Series, column: Column) -> bool:
-    if column.kind == "category":
+    if column.categorical:
         return isinstance(values.dtype, pd.CategoricalDtype)
     if column.kind in ("tuple", "numbers"):
         return values.dtype == object and all(

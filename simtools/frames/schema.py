@@ -86,9 +86,12 @@ def require_columns(
 
 
 def pandas_dtype(kind: Kind, categories: Iterable[str] = ()) -> Any:
-    """The pandas dtype of a column of ``kind`` (a category's known values first)."""
-    if kind == "category":
-        return pd.CategoricalDtype(list(categories))
+    """The pandas dtype of a column of ``kind`` (a category's known values first). A ``json``
+    column that declares the values it nearly always holds is a category too: each distinct
+    text is stored once."""
+    values = list(categories)
+    if kind == "category" or (kind == "json" and values):
+        return pd.CategoricalDtype(values)
     return _DTYPES[kind]
 
 
@@ -99,7 +102,9 @@ class Column:
     ``path`` is where the value sits in the API object, dotted for nested keys
     (``"status.reason"``); it defaults to the column's own name, and ``None`` marks a column the
     builder computes (``utilization``). ``categories`` are a category's known values, in order;
-    a value outside them is kept and, unless ``warn_unknown`` is off, reported. ``negative``
+    a value outside them is kept and, unless ``warn_unknown`` is off, reported. A ``json``
+    column with ``categories`` (the texts it nearly always holds, ``"[]"``) is stored as a
+    category of its JSON texts, others added as they come, never reported. ``negative``
     lets a number be below zero. An ``optional`` column is in the frame only when the source
     has its field (the full form of a SIM card). A column that is not ``kept`` is read and
     checked but only feeds computed ones (a usage record's ``uplink_data.unit``). A ``required``
@@ -122,8 +127,8 @@ class Column:
             raise ValueError(f"column {self.name!r}: kind {self.kind!r} is not one of {KINDS}")
         if self.path == "":
             object.__setattr__(self, "path", self.name)
-        if self.categories and self.kind != "category":
-            raise ValueError(f"column {self.name!r}: only a category has categories")
+        if self.categories and self.kind not in ("category", "json"):
+            raise ValueError(f"column {self.name!r}: only a category or json has categories")
 
     @classmethod
     def computed(cls, name: str, kind: Kind, **options: Any) -> Column:
@@ -133,6 +138,11 @@ class Column:
     @property
     def wire_path(self) -> tuple[str, ...] | None:
         return None if self.path is None else tuple(self.path.split("."))
+
+    @property
+    def categorical(self) -> bool:
+        """Whether the frame stores this column as a pandas category."""
+        return self.kind == "category" or bool(self.categories)
 
     @property
     def dtype(self) -> Any:

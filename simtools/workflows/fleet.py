@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -39,15 +40,17 @@ def fleet_frame(
     columns with ``sim_card_group_name`` after ``sim_card_group_id`` (missing with
     ``group_names=False``, which saves the request for the names).
 
-    Pages of 250 are fetched with ``concurrency`` requests in flight (default
-    ``client.concurrency``) and a progress bar where someone watches (``progress=False`` hides
-    it). ``df.attrs["fetched_at"]`` holds the UTC time the fetch started (ISO 8601 text) and
-    ``df.attrs["total_results"]`` the server's count. SIMs that moved between pages while paging
-    are kept once and reported in a ``SimToolsDataWarning``, as is any difference from the
-    server's count. A filter the server did not apply is detected on the rows that came back,
-    warned about, and applied here. Pages are read column by column as they arrive
-    (:mod:`simtools.frames.pages`); one that is not a list response (an HTML error page, truncated
-    JSON) raises :class:`~simtools.errors.ResponseError` naming ``GET .../sim_cards`` and the page.
+    The group names are asked for alongside page 1; pages of 250 follow as soon as page 1 gives
+    their count, with an adaptive number in flight up to ``concurrency`` (default
+    ``client.concurrency``; see :mod:`simtools.client.paging`), and a progress bar where someone
+    watches (``progress=False`` hides it). ``df.attrs["fetched_at"]`` holds the UTC time the
+    fetch started (ISO 8601 text) and ``df.attrs["total_results"]`` the server's count. SIMs
+    that moved between pages while paging are kept once and reported in a
+    ``SimToolsDataWarning``, as is any difference from the server's count. A filter the server
+    did not apply is detected on the rows that came back, warned about, and applied here. Pages
+    are read column by column as they arrive (:mod:`simtools.frames.pages`); one that is not a
+    list response (an HTML error page, truncated JSON) raises
+    :class:`~simtools.errors.ResponseError` naming ``GET .../sim_cards`` and the page.
     ``include`` names what else to join onto each SIM (:data:`~simtools.workflows.fleet_extras
     .FLEET_EXTRAS`), each adding its own declared columns.
     """
@@ -64,6 +67,9 @@ def fleet_frame(
         bar.reset(total=meta.total_pages or 1)
         bar.unit = "page"
 
+    # The group names are asked for alongside page 1, so that their latency overlaps the pages'.
+    names_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="simtools-groups")
+    names = names_pool.submit(_group_names, client) if group_names else None
     # Pages go to the columnar reader as they arrive: no list of every body, no object per SIM.
     try:
         pages = _counting(
@@ -73,6 +79,7 @@ def fleet_frame(
         columns = sim_card_page_columns(pages, endpoint=f"{client.base_url}/sim_cards")
     finally:
         bar.close()
+        names_pool.shutdown(wait=False, cancel_futures=True)
     frame = frame_from_columns(columns)
     frame = _dedupe(frame)
     total = meta_box[0].total_results if meta_box else None
@@ -84,7 +91,7 @@ def fleet_frame(
             stacklevel=2,
         )
     frame = _enforce_filters(frame, params)
-    frame = with_group_names(frame, _group_names(client) if group_names else {})
+    frame = with_group_names(frame, names.result() if names is not None else {})
     frame = join_extras(client, frame, extras)
     frame.attrs["fetched_at"] = fetched_at.isoformat()
     frame.attrs["total_results"] = total
