@@ -59,6 +59,7 @@ from simtools.frames.wireless_frames import (
 from simtools.inputs.codes import ParsedCodes, parse_codes
 from simtools.results import RegistrationResult
 from simtools.snapshots import load_snapshots, save_snapshot
+from simtools.store import HistoryStore, history_store
 from simtools.workflows.changes import apply_changes
 from simtools.workflows.connect import connect, connection_banner
 from simtools.workflows.esim import (
@@ -71,6 +72,7 @@ from simtools.workflows.esim_onboarding import (
     onboard_esims,
 )
 from simtools.workflows.fleet import fleet_frame
+from simtools.workflows.history_sync import SyncResult, snapshot_fleet, sync_usage
 from simtools.workflows.lifecycle import disable, enable, set_standby
 from simtools.workflows.wireless_extras import (
     fetch_connectivity_logs,
@@ -126,6 +128,7 @@ __all__ = [
     "ChangePlan",
     "EsimOnboarding",
     "EsimPurchaseUnknown",
+    "HistoryStore",
     "InvalidInputError",
     "NotFoundError",
     "ParsedCodes",
@@ -136,6 +139,7 @@ __all__ = [
     "SimClient",
     "SimToolsDataWarning",
     "SimToolsError",
+    "SyncResult",
     "TransportError",
     "__version__",
     "api_key_form",
@@ -158,6 +162,7 @@ __all__ = [
     "fetch_public_ips",
     "fleet_frame",
     "follow_installation",
+    "history_store",
     "load_snapshots",
     "mobile_network_operators_frame",
     "near_limit",
@@ -182,6 +187,8 @@ __all__ = [
     "sim_card_groups_frame",
     "sim_card_orders_frame",
     "sim_cards_frame",
+    "snapshot_fleet",
+    "sync_usage",
     "top_consumers",
     "usage_explorer",
     "usage_records_frame",

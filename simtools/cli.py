@@ -217,11 +217,14 @@ def build_parser() -> argparse.ArgumentParser:
     _output_options(p)
 
     p = command("snapshot", _cmd_snapshot, "append a fleet snapshot to a Parquet dataset")
-    p.add_argument("directory", type=Path)
+    p.add_argument("directory", type=Path, nargs="?")
+    from simtools.cli_history import add_history_sync, add_snapshot_store
+
+    add_snapshot_store(p, _cmd_snapshot)
 
     p = command("history", _cmd_history, "usage records (WDRs) between two dates")
-    p.add_argument("--start", required=True, help="ISO date or datetime (UTC)")
-    p.add_argument("--end", required=True, help="ISO date or datetime (UTC)")
+    p.add_argument("--start", help="ISO date or datetime (UTC)")
+    p.add_argument("--end", help="ISO date or datetime (UTC)")
     p.add_argument("--sim", help="only this SIM card id")
     p.add_argument("--group", help="only this SIM card group id")
     p.add_argument(
@@ -232,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="aggregate per day (optionally per SIM or group)",
     )
     _output_options(p)
+    add_history_sync(p, _cmd_history)
 
     p = command("ledger", _cmd_ledger, "inspect a registration ledger")
     ledger_sub = p.add_subparsers(dest="ledger_command", required=True, metavar="ACTION")

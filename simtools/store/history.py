@@ -1,0 +1,375 @@
+"""A history store: usage records and fleet snapshots as Parquet datasets partitioned by month.
+
+Layout under the store's path (any fsspec URL; hive-style, so pyarrow, DuckDB, Dask, Polars and
+Spark read it as it is)::
+
+    <path>/usage/month=2026-11/part-20261101T000312-<uuid>.parquet
+    <path>/snapshots/month=2026-11/snapshot-20261104T020000000000Z.parquet
+    <path>/_sync.json            where the last usage sync ended
+
+Idempotency rules (appending the same window twice changes nothing):
+
+- **Usage records** are keyed by their WDR ``id``. A record whose id is already in its month's
+  partition is not written again, nor is the second copy of an id within one append: the first
+  copy written wins (WDRs do not change once issued). Records without an id are refused.
+- **Snapshots** are keyed by ``taken_at``: the file is named after it, and a snapshot whose
+  ``taken_at`` is stored already is not written again.
+
+Usage columns are stored with the types of the ``USAGE_RECORDS`` contract (categories as text) and
+read back with its dtypes. One writer at a time: two processes syncing one store at once could
+both write a new record.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from simtools.errors import InvalidInputError
+from simtools.frames.contracts import USAGE_RECORDS
+from simtools.frames.restore import restore_frame_dtypes
+from simtools.frames.schema import require_columns
+from simtools.inputs.times import to_utc_timestamp
+from simtools.store.files import StoreFiles
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
+    import duckdb
+
+__all__ = ["HistoryStore", "history_store", "usage_schema"]
+
+USAGE = "usage"
+SNAPSHOTS = "snapshots"
+_STATE = "_sync.json"
+_STAMP = "%Y%m%dT%H%M%S%fZ"
+
+
+def usage_schema() -> pa.Schema:
+    """The Arrow schema usage records are stored with: the contract's columns in its order,
+    categories as text, times as UTC nanoseconds."""
+    fields = []
+    for field in pa.Schema.from_pandas(USAGE_RECORDS.empty(), preserve_index=False):
+        kind = field.type
+        if pa.types.is_dictionary(kind):
+            kind = pa.string()
+        fields.append(pa.field(field.name, kind))
+    return pa.schema(fields)
+
+
+def _month(ts: pd.Timestamp) -> str:
+    return f"{ts:%Y-%m}"
+
+
+def _columns(columns: object, known: Sequence[str]) -> list[str] | None:
+    if columns is None:
+        return None
+    names = [columns] if isinstance(columns, str) else columns
+    if not isinstance(names, Sequence) or not names or not all(isinstance(c, str) for c in names):
+        raise InvalidInputError(
+            columns,
+            f"columns={columns!r} is not a list of column names",
+            "pass e.g. columns=['sim_card_id', 'created_at', 'cost'], or leave it out",
+        )
+    unknown = [c for c in names if c not in known]
+    if unknown:
+        raise InvalidInputError(
+            unknown, f"the store has no column(s) {', '.join(unknown)}", f"choose from {known}"
+        )
+    return list(dict.fromkeys(names))
+
+
+class HistoryStore:
+    """Usage records and fleet snapshots under one path; see the module docstring."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.files = StoreFiles(path)
+        self._ids: dict[str, tuple[frozenset[str], pa.ChunkedArray]] = {}
+
+    def __repr__(self) -> str:
+        return f"HistoryStore({self.files.url!r})"
+
+    # -- usage records -------------------------------------------------------------------------
+
+    @property
+    def usage_path(self) -> str:
+        """The usage dataset's folder (on the store's file system)."""
+        return self.files.join(USAGE)
+
+    def months(self) -> list[str]:
+        """The months (``YYYY-MM``) with stored usage records, oldest first."""
+        names = self.files.list_dirs(self.usage_path, "month=")
+        return [n.removeprefix("month=") for n in names]
+
+    def append_usage(self, frame: pd.DataFrame) -> int:
+        """Add the usage records of ``frame`` (a ``usage_records_frame``) not stored yet; returns
+        how many were written. Each month's new records go into one new file."""
+        require_columns(frame, ["id", "created_at"], caller="append_usage")
+        if frame["id"].isna().any():
+            raise InvalidInputError(
+                int(frame["id"].isna().sum()),
+                "some usage records have no id, and the store keys records by id",
+                "drop them first (frame.dropna(subset=['id'])) or fix the source",
+            )
+        if frame.empty:
+            return 0
+        table = self._usage_table(frame)
+        months = pc.strftime(table["created_at"], format="%Y-%m", locale="C")
+        written = 0
+        for month in pc.unique(months).to_pylist():
+            part = table.filter(pc.equal(months, month))
+            written += self._append_month(str(month), part)
+        return written
+
+    def _usage_table(self, frame: pd.DataFrame) -> pa.Table:
+        schema = usage_schema()
+        plain = pd.DataFrame(
+            {
+                f.name: (
+                    frame[f.name].astype("string") if pa.types.is_string(f.type) else frame[f.name]
+                )
+                if f.name in frame.columns
+                else pd.Series(pd.NA, index=frame.index, dtype=USAGE_RECORDS.dtypes[f.name])
+                for f in schema
+            }
+        )
+        table = pa.Table.from_pandas(plain, schema=schema, preserve_index=False)
+        return table.replace_schema_metadata(None)
+
+    def _append_month(self, month: str, part: pa.Table) -> int:
+        ids = part["id"]
+        first = pc.equal(
+            pc.index_in(ids, value_set=pc.unique(ids)), pa.array(range(len(ids)), pa.int32())
+        )
+        stored = self._stored_ids(month)
+        fresh = pc.and_(first, pc.invert(pc.is_in(ids, value_set=stored)))
+        part = part.filter(fresh)
+        if part.num_rows == 0:
+            return 0
+        part = part.sort_by("created_at")
+        start = part["created_at"][0].as_py()
+        name = f"part-{start:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}.parquet"
+        path = self.files.join(USAGE, f"month={month}", name)
+        self.files.write(path, lambda handle: pq.write_table(part, handle))
+        files, known = self._ids[month]
+        self._ids = {
+            month: (files | {path}, pa.chunked_array([*known.chunks, part["id"].combine_chunks()]))
+        }
+        return int(part.num_rows)
+
+    def _stored_ids(self, month: str) -> pa.ChunkedArray:
+        """Every id stored for ``month``, read from the files not seen since the last append
+        (a month's ids are kept between appends; another month's are dropped)."""
+        files = self.files.list_files(self.files.join(USAGE, f"month={month}"))
+        seen, ids = self._ids.get(month, (frozenset(), pa.chunked_array([], pa.string())))
+        new = [f for f in files if f not in seen]
+        if new:
+            table = ds.dataset(new, filesystem=self.files.arrow, format="parquet").to_table(
+                columns=["id"]
+            )
+            ids = pa.chunked_array(
+                [*ids.chunks, *table["id"].cast(pa.string()).chunks], pa.string()
+            )
+        self._ids = {month: (frozenset(files) | seen, ids)}
+        return ids.combine_chunks() if ids.num_chunks else pa.array([], pa.string())
+
+    def usage_dataset(self) -> ds.Dataset:
+        """The usage records as a pyarrow dataset (``month`` partition column included)."""
+        schema = usage_schema().append(pa.field("month", pa.string()))
+        return ds.dataset(
+            self.usage_path,
+            schema=schema,
+            format="parquet",
+            partitioning="hive",
+            filesystem=self.files.arrow,
+        )
+
+    def usage_filter(self, start: object = None, end: object = None) -> ds.Expression | None:
+        """The dataset filter for ``start <= created_at < end`` (either open), with the months
+        outside the range pruned by their partition folder."""
+        conditions: list[ds.Expression] = []
+        if start is not None:
+            t0 = to_utc_timestamp(start, "start")
+            conditions += [ds.field("month") >= _month(t0), ds.field("created_at") >= t0]
+        if end is not None:
+            t1 = to_utc_timestamp(end, "end")
+            conditions += [ds.field("month") <= _month(t1), ds.field("created_at") < t1]
+        if start is not None and end is not None and t1 <= t0:
+            raise InvalidInputError((start, end), "end must be after start", "swap them")
+        if not conditions:
+            return None
+        out = conditions[0]
+        for condition in conditions[1:]:
+            out = out & condition
+        return out
+
+    def read_usage(
+        self, start: object = None, end: object = None, *, columns: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """Usage records with ``start <= created_at < end`` (UTC; either may be left open), only
+        ``columns`` if given, with the ``USAGE_RECORDS`` dtypes; only the months in range and the
+        columns asked for are read. Sorted by ``created_at``."""
+        wanted = _columns(columns, USAGE_RECORDS.names)
+        expression = self.usage_filter(start, end)
+        if not self.months():
+            return USAGE_RECORDS.empty()[wanted or list(USAGE_RECORDS.names)]
+        table = self.usage_dataset().to_table(
+            columns=wanted or list(USAGE_RECORDS.names), filter=expression
+        )
+        return usage_frame(table)
+
+    def synced_until(self) -> pd.Timestamp | None:
+        """Where the last completed usage sync ended (UTC), or ``None``."""
+        text = self.files.read_text(self.files.join(_STATE))
+        if text is None:
+            return None
+        value = json.loads(text).get("usage_synced_until")
+        return None if value is None else pd.Timestamp(value).tz_convert("UTC")
+
+    def mark_synced(self, until: object) -> None:
+        """Record that usage records up to ``until`` are stored."""
+        when = to_utc_timestamp(until, "until")
+        body = json.dumps({"usage_synced_until": when.isoformat()}).encode()
+        self.files.write(self.files.join(_STATE), lambda handle: _write_bytes(handle, body))
+
+    # -- snapshots -----------------------------------------------------------------------------
+
+    def append_snapshot(self, fleet: pd.DataFrame, *, taken_at: object = None) -> bool:
+        """Store the fleet frame ``fleet`` as the snapshot taken at ``taken_at`` (default
+        ``fleet.attrs['fetched_at']``, else now); ``False`` if that snapshot is stored already."""
+        require_columns(fleet, ["id"], caller="append_snapshot")
+        if "taken_at" in fleet.columns:
+            raise InvalidInputError(
+                "taken_at",
+                "the frame already has a taken_at column; it looks like read snapshots",
+                "store the fleet frame itself (from fleet_frame)",
+            )
+        source = taken_at if taken_at is not None else fleet.attrs.get("fetched_at")
+        when = (
+            to_utc_timestamp(source, "taken_at")
+            if source is not None
+            else pd.Timestamp.now(tz="UTC").as_unit("ns")
+        )
+        name = f"snapshot-{when:%Y%m%dT%H%M%S}{when.microsecond:06d}Z.parquet"
+        path = self.files.join(SNAPSHOTS, f"month={_month(when)}", name)
+        if self.files.fs.exists(path):
+            return False
+        frame = fleet.reset_index(drop=True).copy()
+        frame.attrs = {}
+        frame.insert(
+            0, "taken_at", pd.Series(when, index=frame.index).astype("datetime64[ns, UTC]")
+        )
+        for column in frame.columns:
+            if frame[column].dtype == object:
+                frame[column] = frame[column].map(_as_list, na_action="ignore")
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        self.files.write(path, lambda handle: pq.write_table(table, handle))
+        return True
+
+    def read_snapshots(
+        self, start: object = None, end: object = None, *, columns: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """The snapshots with ``start <= taken_at < end``, oldest first, as one long frame:
+        ``taken_at`` then the fleet columns (or only ``columns``), contract dtypes restored.
+        Only the months in range are listed and only those columns read."""
+        t0 = None if start is None else to_utc_timestamp(start, "start")
+        t1 = None if end is None else to_utc_timestamp(end, "end")
+        frames = []
+        root = self.files.join(SNAPSHOTS)
+        for folder in self.files.list_dirs(root, "month="):
+            month = folder.removeprefix("month=")
+            if (t0 is not None and month < _month(t0)) or (t1 is not None and month > _month(t1)):
+                continue
+            for path in self.files.list_files(f"{root}/{folder}"):
+                stamp = path.rsplit("snapshot-", 1)[-1].removesuffix(".parquet")
+                when = pd.to_datetime(stamp, format=_STAMP, utc=True)
+                if (t0 is not None and when < t0) or (t1 is not None and when >= t1):
+                    continue
+                frames.append(self._read_snapshot(path, columns))
+        if not frames:
+            return pd.DataFrame({"taken_at": pd.Series([], dtype="datetime64[ns, UTC]")})
+        out = restore_frame_dtypes(pd.concat(frames, ignore_index=True))
+        return out.sort_values("taken_at", kind="stable", ignore_index=True)
+
+    def _read_snapshot(self, path: str, columns: Sequence[str] | None) -> pd.DataFrame:
+        with self.files.fs.open(path, "rb") as handle:
+            names = pq.read_schema(handle).names
+        selected = None
+        if columns is not None:
+            chosen = _columns(columns, names) or []
+            selected = [c for c in ["taken_at", *chosen] if c in names]
+        with self.files.fs.open(path, "rb") as handle:
+            frame: pd.DataFrame = pq.read_table(handle, columns=selected).to_pandas()
+        for column in frame.columns:
+            if frame[column].dtype == object:
+                frame[column] = frame[column].map(_as_list, na_action="ignore")
+        return frame
+
+    # -- other engines -------------------------------------------------------------------------
+
+    def duckdb(self) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection (in memory) with a view ``usage`` over the usage dataset, its
+        ``month`` partition included; object storage goes through the store's fsspec file system.
+        Needs the ``history`` extra."""
+        import duckdb
+
+        con = duckdb.connect()
+        root = self.usage_path
+        if not self.files.local:
+            con.register_filesystem(self.files.fs)
+            root = self.files.url.rstrip("/") + "/" + USAGE
+        glob = f"{root}/month=*/part-*.parquet"
+        con.execute(
+            "CREATE VIEW usage AS SELECT * FROM read_parquet("
+            f"'{glob}', hive_partitioning = true, union_by_name = true)"
+        )
+        return con
+
+    def to_dask(
+        self, start: object = None, end: object = None, *, columns: Sequence[str] | None = None
+    ) -> dd.DataFrame:
+        """The usage records as a Dask DataFrame (one partition per file, ``month`` included),
+        with the ``USAGE_RECORDS`` dtypes; ``start``/``end`` prune months and rows as in
+        :meth:`read_usage`. Needs the ``history`` extra."""
+        from simtools.store.dask import usage_dask
+
+        return usage_dask(self, start, end, columns=_columns(columns, USAGE_RECORDS.names))
+
+
+def usage_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table of stored usage columns as a frame with the contract dtypes."""
+    frame = table.to_pandas()
+    dtypes: dict[str, Any] = {
+        c: USAGE_RECORDS.dtypes[c] for c in frame.columns if c in USAGE_RECORDS
+    }
+    out: pd.DataFrame = frame.astype(dtypes)
+    if "created_at" in out.columns:
+        out = out.sort_values("created_at", kind="stable", ignore_index=True)
+    return out
+
+
+def _write_bytes(handle: IO[bytes], body: bytes) -> None:
+    handle.write(body)
+
+
+def _as_list(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        return value.tolist()
+    return value
+
+
+def history_store(path: str | os.PathLike[str]) -> HistoryStore:
+    """Open (or start) the history store at ``path``: a folder or any fsspec URL
+    (``s3://bucket/fleet-history`` with s3fs installed). Nothing is written until the first
+    append."""
+    return HistoryStore(path)
