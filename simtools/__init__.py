@@ -44,6 +44,16 @@ from simtools.frames.connectivity import (
     connectivity_logs_frame,
 )
 from simtools.frames.files import read_frame, write_frame
+
+# Usage history: one usage-record shape from WDRs, report CSVs, detail records, usage reports.
+from simtools.frames.history import (
+    detail_records_frame,
+    usage_report_frame,
+    usage_report_options_frame,
+    wdr_history_frame,
+    wdr_report_frame,
+    wdr_reports_frame,
+)
 from simtools.frames.notifications import data_usage_notifications_frame
 from simtools.frames.wireless_frames import (
     bulk_sim_card_actions_frame,
@@ -151,6 +161,7 @@ __all__ = [
     "connectivity_logs_frame",
     "daily_usage",
     "data_usage_notifications_frame",
+    "detail_records_frame",
     "device_details_frame",
     "disable",
     "enable",
@@ -192,7 +203,12 @@ __all__ = [
     "top_consumers",
     "usage_explorer",
     "usage_records_frame",
+    "usage_report_frame",
+    "usage_report_options_frame",
     "usage_summary",
+    "wdr_history_frame",
+    "wdr_report_frame",
+    "wdr_reports_frame",
     "wireless_blocklists_frame",
     "write_frame",
     "write_label_sheet",

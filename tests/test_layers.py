@@ -25,6 +25,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "simtools.models",
         "simtools.results",
         "simtools.wireless_models",
+        "simtools.history_models",
     ),
     "inputs": ("simtools.inputs.*",),
     "frames": ("simtools.frames.*",),

@@ -40,18 +40,20 @@ class PagedClient(ClientCore):
         params: Mapping[str, str] | None = None,
         *,
         page_size: int = MAX_PAGE_SIZE,
+        max_page_size: int = MAX_PAGE_SIZE,
         concurrency: int | None = None,
         on_meta: Callable[[PaginationMeta], None] | None = None,
         on_page: Callable[[int], None] | None = None,
     ) -> Iterator[bytes]:
-        """Every page of a list endpoint as raw JSON bytes, in page order.
+        """Every page of a list endpoint as raw JSON bytes, in page order (pages of
+        ``page_size``, at most the endpoint's ``max_page_size``).
 
         Page 1 is fetched first for its ``meta`` (passed to ``on_meta``); the rest are fetched with
         at most ``concurrency`` requests in flight. Reads are retried by the policy. Arguments
         are checked before the first request.
         """
         workers = self.concurrency if concurrency is None else _check_concurrency(concurrency)
-        size = _check_page_size(page_size)
+        size = _check_page_size(page_size, max_page_size)
         url = f"{self.base_url}/{path}"
         base = {**(params or {}), "page[size]": str(size)}
         first = self._call("GET", path, params={**base, "page[number]": "1"})
@@ -161,11 +163,11 @@ def _check_concurrency(value: object) -> int:
     return _positive_int(value, "concurrency", "e.g. concurrency=4")
 
 
-def _check_page_size(value: object) -> int:
-    size = _positive_int(value, "page_size", f"a page size from 1 to {MAX_PAGE_SIZE}")
-    if size > MAX_PAGE_SIZE:
+def _check_page_size(value: object, maximum: int = MAX_PAGE_SIZE) -> int:
+    size = _positive_int(value, "page_size", f"a page size from 1 to {maximum}")
+    if size > maximum:
         raise InvalidInputError(
-            size, f"page_size {size} is over the API's maximum", f"pass at most {MAX_PAGE_SIZE}"
+            size, f"page_size {size} is over the API's maximum", f"pass at most {maximum}"
         )
     return size
 
