@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import pandas as pd
 
 from simtools.client._wire import is_loopback, page_items, shape_error, validated
 from simtools.client.paging import MAX_PAGES, PagedClient
@@ -68,8 +67,10 @@ _TIME = "%Y-%m-%dT%H:%M:%SZ"
 Progress = Callable[[int, int], None]
 
 
-def _window(start: Any, end: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
-    first, last = to_utc_timestamp(start, "start"), to_utc_timestamp(end, "end")
+def _window(start: Any, end: Any) -> tuple[dt.datetime, dt.datetime]:
+    """``[start, end)`` as UTC datetimes (to the microsecond), end after start."""
+    first = to_utc_timestamp(start, "start").floor("us").to_pydatetime()
+    last = to_utc_timestamp(end, "end").floor("us").to_pydatetime()
     if last <= first:
         raise InvalidInputError(
             (start, end), "end must be after start", "pass a start earlier than the end"
@@ -77,14 +78,18 @@ def _window(start: Any, end: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
     return first, last
 
 
-def month_windows(start: Any, end: Any) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+def _next_month(at: dt.datetime) -> dt.datetime:
+    year, month = (at.year + 1, 1) if at.month == 12 else (at.year, at.month + 1)
+    return dt.datetime(year, month, 1, tzinfo=dt.UTC)
+
+
+def month_windows(start: Any, end: Any) -> list[tuple[dt.datetime, dt.datetime]]:
     """``[start, end)`` cut at each UTC month boundary: windows of at most 31 days, in order."""
     first, last = _window(start, end)
     windows = []
     at = first
     while at < last:
-        following = (at.normalize().replace(day=1) + pd.offsets.MonthBegin(1)).as_unit("ns")
-        stop = min(following, last)
+        stop = min(_next_month(at), last)
         windows.append((at, stop))
         at = stop
     return windows
@@ -341,7 +346,7 @@ class HistoryVerbs(PagedClient):
         for done, (first, last) in enumerate(windows, start=1):
             params = {**base, "start_date": first.strftime(_TIME), "end_date": last.strftime(_TIME)}
             rows = self._report_rows(params)
-            out.append(UsageReportWindow(_py(first), _py(last), rows))
+            out.append(UsageReportWindow(first, last, rows))
             if report is not None:
                 report(done, len(windows))
         return out
@@ -361,7 +366,3 @@ class HistoryVerbs(PagedClient):
                     raise shape_error(page, f"a usage report row is a {type(item).__name__}")
                 rows.append(item)
         return rows
-
-
-def _py(stamp: pd.Timestamp) -> dt.datetime:
-    return stamp.to_pydatetime()

@@ -43,6 +43,7 @@ from simtools.frames.schema import Column, FrameContract
 from simtools.frames.units import megabytes
 from simtools.frames.usage_records import usage_records_frame
 from simtools.frames.wireless_frames import raw_wire_columns
+from simtools.history_models import UsageReportWindow
 
 __all__ = [
     "HISTORY_COLUMNS",
@@ -275,12 +276,29 @@ def _utc(value: Any) -> pd.Timestamp:
 
 
 def usage_report_frame(
-    rows: Iterable[Mapping[str, Any]], *, start: Any, end: Any, currency: str | None = None
+    source: Any, *, start: Any = None, end: Any = None, currency: str | None = None
 ) -> pd.DataFrame:
-    """Rows of ``GET /usage_reports`` over ``[start, end)`` as usage history, one row per row: a
-    ``date`` row covers that UTC day, others the whole window; ``sessions`` the records summed
-    when the report has that metric. ``currency`` names the account's currency (the report
-    gives none)."""
+    """A usage report as usage history, one row per report row: ``source`` is what
+    ``client.usage_reports(...)`` returned (its windows), or the rows of one query over
+    ``[start, end)``. A ``date`` row covers that UTC day, others their whole window;
+    ``sessions`` is the records summed when the report has that metric. ``currency`` names the
+    account's currency (the report gives none)."""
+    if isinstance(source, list | tuple) and all(isinstance(w, UsageReportWindow) for w in source):
+        windows = list(source)
+        if not windows:
+            return USAGE_HISTORY.empty()
+        parts = [_report_rows(w.rows, w.start, w.end, currency) for w in windows]
+        return pd.concat(parts, ignore_index=True)
+    if start is None or end is None:
+        raise InvalidInputError(
+            "start/end",
+            "rows of a usage report need the window they cover",
+            "pass start= and end= of the query, or the windows client.usage_reports returned",
+        )
+    return _report_rows(source, start, end, currency)
+
+
+def _report_rows(rows: Any, start: Any, end: Any, currency: str | None) -> pd.DataFrame:
     if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
         raise InvalidInputError(
             type(rows).__name__,

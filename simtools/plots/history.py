@@ -190,7 +190,7 @@ def plot_roaming_by_country(
     ax.set_yticks(y, names, fontsize=8)
     ax.set_xscale("log")
     captions = [
-        f"{_share(m / all_mb)} · {c:,.0f}"
+        f"{_share(float(m) / all_mb)} · {c:,.0f}"
         for m, c in zip(mb, shown["cost"].astype("float64"), strict=True)
     ]
     _bar_captions(ax, mb, y, captions)
