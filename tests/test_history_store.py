@@ -17,7 +17,8 @@ from simtools.cli import main
 from simtools.client import SimClient
 from simtools.errors import InvalidInputError
 from simtools.frames import usage_records_frame
-from simtools.frames.contracts import USAGE_RECORDS
+from simtools.frames.history import wdr_history_frame
+from simtools.frames.history_contracts import USAGE_HISTORY
 from simtools.sandbox import Sandbox
 from simtools.store import HistoryStore, history_store
 from simtools.workflows.history_sync import snapshot_fleet, sync_usage
@@ -50,7 +51,7 @@ def records() -> pd.DataFrame:
     days += ["2026-11-15T08:00:00Z", "2026-12-01T01:00:00Z", "2026-12-03T05:00:00Z"]
     rows = [_wdr(i, day) for i, day in enumerate(days)]
     del rows[3]["cost"]
-    return usage_records_frame(rows)
+    return wdr_history_frame(rows)
 
 
 @pytest.fixture
@@ -75,8 +76,18 @@ def test_usage_is_partitioned_by_month_and_read_back_with_the_contract_dtypes(
     folders = sorted(p.name for p in Path(store.usage_path).iterdir())
     assert folders == ["month=2026-10", "month=2026-11", "month=2026-12"]
     back = store.read_usage()
-    assert back.dtypes.to_dict() == dict(USAGE_RECORDS.dtypes)
+    assert back.dtypes.to_dict() == dict(USAGE_HISTORY.dtypes)
     pd.testing.assert_frame_equal(back, records)
+
+
+def test_a_wdr_frame_is_stored_in_the_usage_history_shape(store: HistoryStore) -> None:
+    """A usage_records_frame is converted: network, country and the record id as the key."""
+    rows = [_wdr(i, f"2026-11-0{i + 1}T10:00:00Z") for i in range(3)]
+    assert store.append_usage(usage_records_frame(rows)) == 3
+    assert store.append_usage(wdr_history_frame(rows)) == 0
+    back = store.read_usage()
+    pd.testing.assert_frame_equal(back, wdr_history_frame(rows))
+    assert back["country_code"].tolist() == ["US"] * 3
 
 
 def test_appending_the_same_window_twice_changes_nothing(
@@ -90,7 +101,7 @@ def test_appending_the_same_window_twice_changes_nothing(
     assert sorted(Path(store.usage_path).rglob("*.parquet")) == files
     assert store.append_usage(records.iloc[2:]) == 2
     assert store.append_usage(pd.concat([records, records])) == 0
-    assert store.read_usage()["id"].tolist() == records["id"].tolist()
+    assert store.read_usage()["record_id"].tolist() == records["record_id"].tolist()
     fresh = history_store(store.files.root)  # another process: nothing cached
     assert fresh.append_usage(records) == 0
 
@@ -102,9 +113,9 @@ def test_a_date_range_and_columns_read_only_those(
     store.append_usage(records)
     for path in Path(store.usage_path, "month=2026-10").iterdir():
         path.write_bytes(b"not parquet")  # a read that opened October would fail
-    got = store.read_usage("2026-11-01", "2026-12-01T01:00:00Z", columns=["id", "cost"])
-    assert got.columns.tolist() == ["id", "cost"]
-    assert got["id"].tolist() == records["id"].iloc[2:4].tolist()
+    got = store.read_usage("2026-11-01", "2026-12-01T01:00:00Z", columns=["record_id", "cost"])
+    assert got.columns.tolist() == ["record_id", "cost"]
+    assert got["record_id"].tolist() == records["record_id"].iloc[2:4].tolist()
     assert got["cost"].dtype == "Float64"
     assert got["cost"].isna().tolist() == [False, True]
 
@@ -118,7 +129,7 @@ def test_bad_input_is_refused_before_anything_is_written(
     with pytest.raises(InvalidInputError, match="end must be after start"):
         store.read_usage("2026-12-01", "2026-11-01")
     no_id = records.copy()
-    no_id.loc[0, "id"] = pd.NA
+    no_id.loc[0, "record_id"] = pd.NA
     with pytest.raises(InvalidInputError, match="no id"):
         store.append_usage(no_id)
     assert not Path(store.usage_path).exists()
@@ -130,20 +141,23 @@ def test_bad_input_is_refused_before_anything_is_written(
 def test_an_empty_store_reads_as_an_empty_frame(store: HistoryStore) -> None:
     """No months yet: an empty frame with the contract's columns and dtypes."""
     assert store.months() == []
-    pd.testing.assert_frame_equal(store.read_usage(), USAGE_RECORDS.empty())
+    pd.testing.assert_frame_equal(store.read_usage(), USAGE_HISTORY.empty())
 
 
 def test_a_store_opens_from_an_fsspec_url(tmp_path: Path, records: pd.DataFrame) -> None:
     """A file:// URL works as a path does (object storage URLs go through the same fsspec)."""
     store = history_store(f"file://{tmp_path}/h")
     store.append_usage(records)
-    assert history_store(tmp_path / "h").read_usage()["id"].tolist() == records["id"].tolist()
+    assert (
+        history_store(tmp_path / "h").read_usage()["record_id"].tolist()
+        == records["record_id"].tolist()
+    )
 
 
 KILLED_WRITER = """
 import os, signal, sys
 import pyarrow.parquet as pq
-from simtools.frames import usage_records_frame
+from simtools.frames.history import wdr_history_frame
 from simtools.store import history_store
 real = pq.write_table
 def dying(table, where, **kw):
@@ -151,7 +165,7 @@ def dying(table, where, **kw):
     os.kill(os.getpid(), signal.SIGKILL)  # killed with the temporary file half written
 pq.write_table = dying
 store = history_store(sys.argv[1])
-store.append_usage(usage_records_frame(__import__("json").loads(sys.argv[2])))
+store.append_usage(wdr_history_frame(__import__("json").loads(sys.argv[2])))
 """
 
 
@@ -172,7 +186,7 @@ def test_a_kill_mid_write_leaves_the_store_as_it_was(
     leftovers = list(Path(store.usage_path).rglob(".*.tmp"))
     assert len(leftovers) == 1
     assert len(store.read_usage()) == 2
-    assert store.append_usage(usage_records_frame(rows)) == 3
+    assert store.append_usage(wdr_history_frame(rows)) == 3
     assert store.files.remove_stale() == 1
     assert len(store.read_usage()) == 5
 
@@ -204,13 +218,13 @@ def test_sync_over_http_stores_every_record_once_and_resumes(
     end = pd.Timestamp.now(tz="UTC").floor("s")
     start = end - pd.Timedelta(days=45)
     first = sync_usage(client, store, since=start, until=end, window="10D", flush_rows=500)
-    direct = usage_records_frame(client.usage_records(start, end))
-    assert first.written == len(direct) == store.read_usage()["id"].nunique()
+    direct = wdr_history_frame(client.usage_records(start, end))
+    assert first.written == len(direct) == store.read_usage()["record_id"].nunique()
     assert first.windows == 5
     assert store.synced_until() == end
 
     def per_group_month(frame: pd.DataFrame) -> pd.Series:
-        month = frame["created_at"].dt.strftime("%Y-%m")
+        month = frame["start"].dt.strftime("%Y-%m")
         return frame.groupby(["sim_group_name", month])["cost"].sum().round(6)
 
     pd.testing.assert_series_equal(per_group_month(store.read_usage()), per_group_month(direct))
@@ -244,7 +258,7 @@ def test_cli_snapshot_and_sync_for_a_nightly_job(
     assert len(store.read_snapshots()) == len(sandbox_fleet_ids(sandbox))
     assert main(["history", "sync", "--store", path, "--since", since]) == 0
     assert len(store.read_usage()) >= stored
-    assert store.read_usage()["id"].is_unique
+    assert store.read_usage()["record_id"].is_unique
     assert main(["history"]) == 2
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from simtools.frames.contracts import USAGE_RECORDS
+from simtools.frames.history_contracts import USAGE_HISTORY
 from simtools.inputs.times import to_utc_timestamp
 
 if TYPE_CHECKING:
@@ -23,10 +23,10 @@ def _filters(start: object, end: object) -> list[tuple[str, str, Any]] | None:
     out: list[tuple[str, str, Any]] = []
     if start is not None:
         t0 = to_utc_timestamp(start, "start")
-        out += [("month", ">=", f"{t0:%Y-%m}"), ("created_at", ">=", t0)]
+        out += [("month", ">=", f"{t0:%Y-%m}"), ("start", ">=", t0)]
     if end is not None:
         t1 = to_utc_timestamp(end, "end")
-        out += [("month", "<=", f"{t1:%Y-%m}"), ("created_at", "<", t1)]
+        out += [("month", "<=", f"{t1:%Y-%m}"), ("start", "<", t1)]
     return out or None
 
 
@@ -43,7 +43,7 @@ def usage_dask(
     """See :meth:`HistoryStore.to_dask`."""
     import dask.dataframe as dd
 
-    wanted = list(columns or USAGE_RECORDS.names)
+    wanted = list(columns or USAGE_HISTORY.names)
     url = store.files.url.rstrip("/") + "/usage"
     frame = dd.read_parquet(
         url,
@@ -53,7 +53,7 @@ def usage_dask(
         ignore_metadata_file=True,
         split_row_groups=False,
     )
-    dtypes = {c: USAGE_RECORDS.dtypes[c] for c in wanted}
+    dtypes = {c: USAGE_HISTORY.dtypes[c] for c in wanted}
     meta = _typed(frame._meta, dtypes)
     typed: dd.DataFrame = frame.map_partitions(_typed, dtypes, meta=meta)
     return typed

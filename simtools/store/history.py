@@ -9,15 +9,17 @@ Spark read it as it is)::
 
 Idempotency rules (appending the same window twice changes nothing):
 
-- **Usage records** are keyed by their WDR ``id``. A record whose id is already in its month's
-  partition is not written again, nor is the second copy of an id within one append: the first
-  copy written wins (WDRs do not change once issued). Records without an id are refused.
+- **Usage records** are keyed by their ``record_id`` (the WDR id). A record whose id is already
+  in its month's partition is not written again, nor is the second copy of an id within one
+  append: the first copy written wins (WDRs do not change once issued). Rows without an id
+  (usage report aggregates) are refused: store the records they add up.
 - **Snapshots** are keyed by ``taken_at``: the file is named after it, and a snapshot whose
   ``taken_at`` is stored already is not written again.
 
-Usage columns are stored with the types of the ``USAGE_RECORDS`` contract (categories as text) and
-read back with its dtypes. One writer at a time: two processes syncing one store at once could
-both write a new record.
+Usage records are stored in the one usage-record shape the history analysis takes (the
+``USAGE_HISTORY`` contract: SIM, group, start, end, data, network, country, cost, currency),
+categories as text, and read back with its dtypes; a record's month is that of its ``start``.
+One writer at a time: two processes syncing one store at once could both write a new record.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from simtools.errors import InvalidInputError
-from simtools.frames.contracts import USAGE_RECORDS
+from simtools.frames.history import wdr_history_frame
+from simtools.frames.history_contracts import USAGE_HISTORY
 from simtools.frames.restore import restore_frame_dtypes
 from simtools.frames.schema import require_columns
 from simtools.inputs.times import to_utc_timestamp
@@ -57,7 +60,7 @@ def usage_schema() -> pa.Schema:
     """The Arrow schema usage records are stored with: the contract's columns in its order,
     categories as text, times as UTC nanoseconds."""
     fields = []
-    for field in pa.Schema.from_pandas(USAGE_RECORDS.empty(), preserve_index=False):
+    for field in pa.Schema.from_pandas(USAGE_HISTORY.empty(), preserve_index=False):
         kind = field.type
         if pa.types.is_dictionary(kind):
             kind = pa.string()
@@ -77,7 +80,7 @@ def _columns(columns: object, known: Sequence[str]) -> list[str] | None:
         raise InvalidInputError(
             columns,
             f"columns={columns!r} is not a list of column names",
-            "pass e.g. columns=['sim_card_id', 'created_at', 'cost'], or leave it out",
+            "pass e.g. columns=['sim_card_id', 'start', 'cost'], or leave it out",
         )
     unknown = [c for c in names if c not in known]
     if unknown:
@@ -110,19 +113,23 @@ class HistoryStore:
         return [n.removeprefix("month=") for n in names]
 
     def append_usage(self, frame: pd.DataFrame) -> int:
-        """Add the usage records of ``frame`` (a ``usage_records_frame``) not stored yet; returns
-        how many were written. Each month's new records go into one new file."""
-        require_columns(frame, ["id", "created_at"], caller="append_usage")
-        if frame["id"].isna().any():
+        """Add the usage records of ``frame`` not stored yet; returns how many were written.
+        ``frame`` is a usage-history frame (``wdr_history_frame``, ``wdr_report_frame``,
+        ``detail_records_frame``) or a ``usage_records_frame`` (converted). Each month's new
+        records go into one new file."""
+        if isinstance(frame, pd.DataFrame) and "record_id" not in frame and "id" in frame:
+            frame = wdr_history_frame(frame)
+        require_columns(frame, ["record_id", "start"], caller="append_usage")
+        if frame["record_id"].isna().any():
             raise InvalidInputError(
-                int(frame["id"].isna().sum()),
+                int(frame["record_id"].isna().sum()),
                 "some usage records have no id, and the store keys records by id",
-                "drop them first (frame.dropna(subset=['id'])) or fix the source",
+                "store WDRs, report rows or detail records (usage reports are totals of them)",
             )
         if frame.empty:
             return 0
         table = self._usage_table(frame)
-        months = pc.strftime(table["created_at"], format="%Y-%m", locale="C")
+        months = pc.strftime(table["start"], format="%Y-%m", locale="C")
         written = 0
         for month in pc.unique(months).to_pylist():
             part = table.filter(pc.equal(months, month))
@@ -137,7 +144,7 @@ class HistoryStore:
                     frame[f.name].astype("string") if pa.types.is_string(f.type) else frame[f.name]
                 )
                 if f.name in frame.columns
-                else pd.Series(pd.NA, index=frame.index, dtype=USAGE_RECORDS.dtypes[f.name])
+                else pd.Series(pd.NA, index=frame.index, dtype=USAGE_HISTORY.dtypes[f.name])
                 for f in schema
             }
         )
@@ -145,7 +152,7 @@ class HistoryStore:
         return table.replace_schema_metadata(None)
 
     def _append_month(self, month: str, part: pa.Table) -> int:
-        ids = part["id"]
+        ids = part["record_id"]
         first = pc.equal(
             pc.index_in(ids, value_set=pc.unique(ids)), pa.array(range(len(ids)), pa.int32())
         )
@@ -154,14 +161,17 @@ class HistoryStore:
         part = part.filter(fresh)
         if part.num_rows == 0:
             return 0
-        part = part.sort_by("created_at")
-        start = part["created_at"][0].as_py()
+        part = part.sort_by("start")
+        start = part["start"][0].as_py()
         name = f"part-{start:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}.parquet"
         path = self.files.join(USAGE, f"month={month}", name)
         self.files.write(path, lambda handle: pq.write_table(part, handle))
         files, known = self._ids[month]
         self._ids = {
-            month: (files | {path}, pa.chunked_array([*known.chunks, part["id"].combine_chunks()]))
+            month: (
+                files | {path},
+                pa.chunked_array([*known.chunks, part["record_id"].combine_chunks()]),
+            )
         }
         return int(part.num_rows)
 
@@ -173,10 +183,10 @@ class HistoryStore:
         new = [f for f in files if f not in seen]
         if new:
             table = ds.dataset(new, filesystem=self.files.arrow, format="parquet").to_table(
-                columns=["id"]
+                columns=["record_id"]
             )
             ids = pa.chunked_array(
-                [*ids.chunks, *table["id"].cast(pa.string()).chunks], pa.string()
+                [*ids.chunks, *table["record_id"].cast(pa.string()).chunks], pa.string()
             )
         self._ids = {month: (frozenset(files) | seen, ids)}
         return ids.combine_chunks() if ids.num_chunks else pa.array([], pa.string())
@@ -193,15 +203,15 @@ class HistoryStore:
         )
 
     def usage_filter(self, start: object = None, end: object = None) -> ds.Expression | None:
-        """The dataset filter for ``start <= created_at < end`` (either open), with the months
+        """The dataset filter for ``start <= record start < end`` (either open), with the months
         outside the range pruned by their partition folder."""
         conditions: list[ds.Expression] = []
         if start is not None:
             t0 = to_utc_timestamp(start, "start")
-            conditions += [ds.field("month") >= _month(t0), ds.field("created_at") >= t0]
+            conditions += [ds.field("month") >= _month(t0), ds.field("start") >= t0]
         if end is not None:
             t1 = to_utc_timestamp(end, "end")
-            conditions += [ds.field("month") <= _month(t1), ds.field("created_at") < t1]
+            conditions += [ds.field("month") <= _month(t1), ds.field("start") < t1]
         if start is not None and end is not None and t1 <= t0:
             raise InvalidInputError((start, end), "end must be after start", "swap them")
         if not conditions:
@@ -214,15 +224,15 @@ class HistoryStore:
     def read_usage(
         self, start: object = None, end: object = None, *, columns: Sequence[str] | None = None
     ) -> pd.DataFrame:
-        """Usage records with ``start <= created_at < end`` (UTC; either may be left open), only
-        ``columns`` if given, with the ``USAGE_RECORDS`` dtypes; only the months in range and the
-        columns asked for are read. Sorted by ``created_at``."""
-        wanted = _columns(columns, USAGE_RECORDS.names)
+        """Usage records that started in ``[start, end)`` (UTC; either may be left open), only
+        ``columns`` if given, with the ``USAGE_HISTORY`` dtypes; only the months in range and the
+        columns asked for are read. Sorted by ``start``."""
+        wanted = _columns(columns, USAGE_HISTORY.names)
         expression = self.usage_filter(start, end)
         if not self.months():
-            return USAGE_RECORDS.empty()[wanted or list(USAGE_RECORDS.names)]
+            return USAGE_HISTORY.empty()[wanted or list(USAGE_HISTORY.names)]
         table = self.usage_dataset().to_table(
-            columns=wanted or list(USAGE_RECORDS.names), filter=expression
+            columns=wanted or list(USAGE_HISTORY.names), filter=expression
         )
         return usage_frame(table)
 
@@ -337,22 +347,22 @@ class HistoryStore:
         self, start: object = None, end: object = None, *, columns: Sequence[str] | None = None
     ) -> dd.DataFrame:
         """The usage records as a Dask DataFrame (one partition per file, ``month`` included),
-        with the ``USAGE_RECORDS`` dtypes; ``start``/``end`` prune months and rows as in
+        with the ``USAGE_HISTORY`` dtypes; ``start``/``end`` prune months and rows as in
         :meth:`read_usage`. Needs the ``history`` extra."""
         from simtools.store.dask import usage_dask
 
-        return usage_dask(self, start, end, columns=_columns(columns, USAGE_RECORDS.names))
+        return usage_dask(self, start, end, columns=_columns(columns, USAGE_HISTORY.names))
 
 
 def usage_frame(table: pa.Table) -> pd.DataFrame:
     """An Arrow table of stored usage columns as a frame with the contract dtypes."""
     frame = table.to_pandas()
     dtypes: dict[str, Any] = {
-        c: USAGE_RECORDS.dtypes[c] for c in frame.columns if c in USAGE_RECORDS
+        c: USAGE_HISTORY.dtypes[c] for c in frame.columns if c in USAGE_HISTORY
     }
     out: pd.DataFrame = frame.astype(dtypes)
-    if "created_at" in out.columns:
-        out = out.sort_values("created_at", kind="stable", ignore_index=True)
+    if "start" in out.columns:
+        out = out.sort_values("start", kind="stable", ignore_index=True)
     return out
 
 

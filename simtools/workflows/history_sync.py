@@ -20,7 +20,7 @@ import pandas as pd
 from simtools.client import SimClient
 from simtools.client._wire import page_items
 from simtools.errors import InvalidInputError
-from simtools.frames.usage_records import usage_records_frame
+from simtools.frames.history import wdr_history_frame
 from simtools.inputs.times import to_utc_timestamp
 from simtools.store.history import HistoryStore
 from simtools.workflows.fleet import fleet_frame
@@ -137,8 +137,8 @@ def _sync_window(
 def _flush(
     store: HistoryStore, batch: list[dict[str, Any]], t0: pd.Timestamp, t1: pd.Timestamp
 ) -> int:
-    frame = usage_records_frame(batch)
-    inside = (frame["created_at"] >= t0) & (frame["created_at"] < t1)
+    frame = wdr_history_frame(batch)
+    inside = (frame["start"] >= t0) & (frame["start"] < t1)
     return store.append_usage(frame[inside.fillna(False)])
 
 
