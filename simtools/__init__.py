@@ -88,6 +88,13 @@ from simtools.workflows.esim_onboarding import (
     onboard_esims,
 )
 from simtools.workflows.fleet import fleet_frame
+from simtools.workflows.history_dask import (
+    cost_by_dask,
+    history_dask,
+    roaming_share_dask,
+    usage_anomalies_dask,
+    usage_by_network_dask,
+)
 from simtools.workflows.history_sync import SyncResult, snapshot_fleet, sync_usage
 from simtools.workflows.lifecycle import disable, enable, set_standby
 from simtools.workflows.wireless_extras import (
@@ -175,6 +182,7 @@ __all__ = [
     "connection_banner",
     "connectivity_logs_frame",
     "cost_by",
+    "cost_by_dask",
     "daily_sim_usage",
     "daily_usage",
     "data_usage_notifications_frame",
@@ -190,6 +198,7 @@ __all__ = [
     "fetch_public_ips",
     "fleet_frame",
     "follow_installation",
+    "history_dask",
     "history_store",
     "idle_sims",
     "load_snapshots",
@@ -214,6 +223,7 @@ __all__ = [
     "register_form",
     "registration_frame",
     "roaming_share",
+    "roaming_share_dask",
     "save_snapshot",
     "set_standby",
     "sim_card_actions_frame",
@@ -225,8 +235,10 @@ __all__ = [
     "sync_usage",
     "top_consumers",
     "usage_anomalies",
+    "usage_anomalies_dask",
     "usage_baseline",
     "usage_by_network",
+    "usage_by_network_dask",
     "usage_explorer",
     "usage_records_frame",
     "usage_report_frame",
