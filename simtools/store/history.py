@@ -326,12 +326,13 @@ class HistoryStore:
     # -- other engines -------------------------------------------------------------------------
 
     def duckdb(self) -> duckdb.DuckDBPyConnection:
-        """A DuckDB connection (in memory) with a view ``usage`` over the usage dataset, its
-        ``month`` partition included; object storage goes through the store's fsspec file system.
+        """A DuckDB connection (in memory, UTC) with a view ``usage`` over the usage dataset,
+        its ``month`` partition included; object storage goes through the store's fsspec file system.
         Needs the ``history`` extra."""
         import duckdb
 
         con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")  # days and months are UTC, as in the analysis
         root = self.usage_path
         if not self.files.local:
             con.register_filesystem(self.files.fs)
