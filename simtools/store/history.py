@@ -327,8 +327,8 @@ class HistoryStore:
 
     def duckdb(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection (in memory, UTC) with a view ``usage`` over the usage dataset,
-        its ``month`` partition included; object storage goes through the store's fsspec file system.
-        Needs the ``history`` extra."""
+        its ``month`` partition included; object storage goes through the store's fsspec file
+        system. Needs the ``history`` extra."""
         import duckdb
 
         con = duckdb.connect()
