@@ -273,3 +273,23 @@ def test_snapshot_fleet_stores_the_fleet(client: SimClient, store: HistoryStore)
     snap = store.read_snapshots(columns=["id", "consumed_mb"])
     assert snap["id"].dtype == "string"
     assert snap["id"].is_unique
+
+
+def test_sync_hands_the_store_batches_of_at_most_flush_rows(
+    client: SimClient, tmp_path: Path
+) -> None:
+    """Memory stays bounded: the store never receives more than flush_rows records at once
+    (plus the rest of the page that crossed the line), however long the range."""
+    sizes: list[int] = []
+
+    class Counting(HistoryStore):
+        def append_usage(self, frame: pd.DataFrame) -> int:
+            sizes.append(len(frame))
+            return super().append_usage(frame)
+
+    store = Counting(tmp_path / "h")
+    end = pd.Timestamp.now(tz="UTC").floor("s")
+    result = sync_usage(client, store, since=end - pd.Timedelta(days=6), until=end, flush_rows=300)
+    assert len(sizes) > 3
+    assert max(sizes) < 300 + 250  # a page holds at most 250 records
+    assert sum(sizes) == result.fetched == result.written
