@@ -16,6 +16,7 @@ from simtools.analysis.daily import daily_usage
 from simtools.analysis.forecast import bill_forecast
 from simtools.analysis.idle import idle_sims
 from simtools.analysis.networks import roaming_share, usage_by_network
+from simtools.analysis.rollup import history_by_day
 from simtools.analysis.usage import (
     explode_tags,
     near_limit,
@@ -198,6 +199,7 @@ __all__ = [
     "fetch_public_ips",
     "fleet_frame",
     "follow_installation",
+    "history_by_day",
     "history_dask",
     "history_store",
     "idle_sims",

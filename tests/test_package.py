@@ -54,6 +54,7 @@ PUBLIC = [
     "fetch_public_ips",
     "fleet_frame",
     "follow_installation",
+    "history_by_day",
     "history_dask",
     "history_store",
     "idle_sims",

@@ -112,7 +112,7 @@ def usage_anomalies(
 ) -> pd.DataFrame:
     """SIM-days far above the SIM's own baseline (see the module docstring), biggest factor
     first, in the ``USAGE_ANOMALIES`` contract: SIM, group, day, usage, baseline, factor
-    (usage / baseline; infinite over a zero baseline), robust z and the day's main network.
+    (usage / baseline; missing over a zero baseline), robust z and the day's main network.
     ``history`` is a usage-history frame or :func:`daily_sim_usage`'s result."""
     w = int(_check(window, "window", 3, integer=True))
     z_min, factor_min = _check(threshold, "threshold", 0), _check(min_factor, "min_factor", 1)
@@ -131,7 +131,7 @@ def usage_anomalies(
         with np.errstate(all="ignore"):
             hit = (z >= z_min) & (usage >= mb_min) & (usage >= factor_min * base) & (past >= needed)
             rows, cols = np.nonzero(hit)
-            factor = np.where(base[rows, cols] > 0, usage[rows, cols] / base[rows, cols], np.inf)
+            factor = np.where(base[rows, cols] > 0, usage[rows, cols] / base[rows, cols], np.nan)
         found.append(
             pd.DataFrame(
                 {

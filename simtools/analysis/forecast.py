@@ -65,8 +65,8 @@ def bill_forecast(
     totals["period_start"] = period_start
     totals["period_end"] = period_end
     totals["as_of"] = at
-    totals["days_observed"] = round(days, 3)
-    totals["elapsed_share"] = round(share, 4)
+    totals["days_observed"] = days
+    totals["elapsed_share"] = share
     totals["too_early"] = early
     totals["basis"] = _basis(days, length, share, minimum, early)
     return finish(totals, BILL_FORECAST)

@@ -160,12 +160,22 @@ class HistoryVerbs(PagedClient):
         pages are read until one is short (at most :data:`MAX_PAGES`)."""
         out: list[WdrReport] = []
         size = 250
+        previous: list[str | None] = []
         for number in range(1, MAX_PAGES + 1):
             params = {"page[number]": str(number), "page[size]": str(size)}
             page = self._data_list(
                 self._call("GET", "wireless/detail_records_reports", params=params), WdrReport
             )
+            ids = [job.id for job in page]
+            if ids and ids == previous:
+                # A server that ignores page[number] answers the same page for ever.
+                data_warning(
+                    "GET wireless/detail_records_reports: page "
+                    f"{number} repeats page {number - 1}; paging stopped there"
+                )
+                break
             out.extend(page)
+            previous = ids
             if len(page) < size:
                 break
         return out

@@ -213,7 +213,12 @@ def detail_records_frame(source: Any) -> pd.DataFrame:
 
 def _csv_text(source: Any) -> pd.DataFrame:
     if isinstance(source, bytes | bytearray | memoryview):
-        source = bytes(source).decode("utf-8-sig")
+        try:
+            source = bytes(source).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InvalidInputError(
+                "report CSV", f"the report is not UTF-8 text ({exc})", "download the report again"
+            ) from None
     if isinstance(source, os.PathLike):
         if os.path.getsize(source) > MAX_CSV_BYTES:
             raise InvalidInputError(
@@ -334,7 +339,7 @@ def wdr_reports_frame(source: Any) -> pd.DataFrame:
     ):
         source = [source]
     raw, out = raw_wire_columns(source, WDR_REPORTS, None)
-    out["has_report_url"] = raw.get("report_url").notna().astype("boolean")
+    out["has_report_url"] = out["report_url"].notna().astype("boolean")
     return raw.finish(out)
 
 

@@ -89,6 +89,9 @@ WDR_REPORTS = FrameContract(
         Column("created_at", "time"),
         Column("updated_at", "time"),
         Column.computed("has_report_url", "boolean"),
+        Column("record_type", "string", kept=False),
+        # Read, not kept: a pre-signed link is a credential for the file.
+        Column("report_url", "string", kept=False),
     ),
     noun="WDR report",
 )

@@ -17,6 +17,7 @@ from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["MobileNetwork", "mobile_network", "mobile_networks", "name_networks"]
@@ -65,11 +66,18 @@ def mobile_network(mcc: object, mnc: object) -> MobileNetwork | None:
 
 def name_networks(mcc: pd.Series, mnc: pd.Series) -> dict[str, pd.Series]:
     """``country_code``, ``country`` and ``network_name`` (``string``) for each (mcc, mnc) pair,
-    missing where the table has no such network. Looked up once per distinct pair, so a year of
-    records costs a factorize, not a lookup per row."""
-    key = mcc.astype("string").fillna("") + "/" + mnc.astype("string").fillna("")
-    codes, uniques = pd.factorize(key, use_na_sentinel=False)
-    networks = [mobile_network(*(part or None for part in str(u).split("/", 1))) for u in uniques]
+    missing where the table has no such network. Looked up once per distinct pair (codes are
+    factorized, never joined as text), so a year of records costs two factorizes."""
+    mcc_codes, mccs = pd.factorize(mcc.astype("string"), use_na_sentinel=True)
+    mnc_codes, mncs = pd.factorize(mnc.astype("string"), use_na_sentinel=True)
+    pair = np.where(
+        (mcc_codes < 0) | (mnc_codes < 0), -1, mcc_codes.astype(np.int64) * len(mncs) + mnc_codes
+    )
+    codes, pairs = pd.factorize(pair)
+    networks = [
+        None if p < 0 else mobile_network(str(mccs[p // len(mncs)]), str(mncs[p % len(mncs)]))
+        for p in pairs
+    ]
     out = {}
     for field in ("country_code", "country", "network_name"):
         values = pd.array(

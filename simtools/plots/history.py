@@ -82,7 +82,12 @@ def plot_cost_by_month(
         values = table[column].to_numpy()
         ax.bar(x, values, bottom=bottom, color=color, label=str(column), width=0.8)
         bottom += values
-    ax.set_xticks(x, [pd.Timestamp(m).strftime("%b\n%Y") for m in table.index], fontsize=8)
+    labels = [pd.Timestamp(m).strftime("%b\n%Y") for m in table.index]
+    if "start" in history.columns and len(history):
+        latest = history["start"].max()
+        if latest + pd.Timedelta(days=1) < table.index[-1] + pd.offsets.MonthBegin(1):
+            labels[-1] += "\n(so far)"
+    ax.set_xticks(x, labels, fontsize=8)
     for xi, total in zip(x, bottom, strict=True):
         ax.annotate(
             f"{total:,.0f}",
