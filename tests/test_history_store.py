@@ -293,3 +293,19 @@ def test_sync_hands_the_store_batches_of_at_most_flush_rows(
     assert len(sizes) > 3
     assert max(sizes) < 300 + 250  # a page holds at most 250 records
     assert sum(sizes) == result.fetched == result.written
+
+
+def test_a_store_on_a_non_local_file_system(records: pd.DataFrame) -> None:
+    """fsspec's in-memory file system stands in for object storage: appends (moved into place
+    by the file system, not renamed on disk), idempotency and range reads work the same."""
+    import uuid
+
+    store = history_store(f"memory://simtools-test-{uuid.uuid4().hex}/history")
+    assert not store.files.local
+    assert store.append_usage(records) == 6
+    assert store.append_usage(records) == 0
+    again = history_store(store.files.url)
+    assert again.months() == ["2026-10", "2026-11", "2026-12"]
+    got = again.read_usage("2026-11-01", "2026-12-01", columns=["record_id"])
+    assert got["record_id"].tolist() == records["record_id"].iloc[2:4].tolist()
+    assert not [p for p in again.files.fs.find(again.files.root) if p.endswith(".tmp")]
