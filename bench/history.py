@@ -111,6 +111,7 @@ def generate(path: Path, sims: int, seed: int) -> dict[str, Any]:
             "cost": pa.array(amounts.cost),
             "currency": pa.array(np.full(len(batch), ACCOUNT_CURRENCY, dtype=object)),
             "sessions": pa.array(np.ones(len(batch), dtype=np.int64)),
+            "row_key": pa.nulls(len(batch), pa.string()),
         }
         table = pa.table({f.name: columns[f.name] for f in schema}).cast(schema)
         months = pc.strftime(start, format="%Y-%m")

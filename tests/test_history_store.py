@@ -90,6 +90,25 @@ def test_a_wdr_frame_is_stored_in_the_usage_history_shape(store: HistoryStore) -
     assert back["country_code"].tolist() == ["US"] * 3
 
 
+def test_rows_without_an_id_are_keyed_by_their_fields(
+    store: HistoryStore, records: pd.DataFrame
+) -> None:
+    """A daily rollup (no record ids) is stored once however often it is appended, reads back
+    equal, and sits beside the records it sums without clashing with them."""
+    from simtools.analysis.rollup import history_by_day
+
+    days = history_by_day(records)
+    assert days["record_id"].isna().all()
+    assert store.append_usage(days) == len(days)
+    assert store.append_usage(days) == 0
+    assert store.append_usage(records) == len(records)
+    back = store.read_usage()
+    pd.testing.assert_frame_equal(
+        back[back["record_id"].isna()].reset_index(drop=True),
+        days.sort_values("start", kind="stable", ignore_index=True),
+    )
+
+
 def test_appending_the_same_window_twice_changes_nothing(
     store: HistoryStore, records: pd.DataFrame
 ) -> None:
@@ -128,10 +147,10 @@ def test_bad_input_is_refused_before_anything_is_written(
         store.read_usage(columns=["nope"])
     with pytest.raises(InvalidInputError, match="end must be after start"):
         store.read_usage("2026-12-01", "2026-11-01")
-    no_id = records.copy()
-    no_id.loc[0, "record_id"] = pd.NA
-    with pytest.raises(InvalidInputError, match="no id"):
-        store.append_usage(no_id)
+    no_start = records.copy()
+    no_start.loc[0, "start"] = pd.NaT
+    with pytest.raises(InvalidInputError, match="no start time"):
+        store.append_usage(no_start)
     assert not Path(store.usage_path).exists()
     (tmp_path / "file").write_text("x")
     with pytest.raises(InvalidInputError, match="is a file"):

@@ -9,10 +9,11 @@ Spark read it as it is)::
 
 Idempotency rules (appending the same window twice changes nothing):
 
-- **Usage records** are keyed by their ``record_id`` (the WDR id). A record whose id is already
-  in its month's partition is not written again, nor is the second copy of an id within one
+- **Usage records** are keyed by their ``record_id`` (the WDR id). A record whose key is already
+  in its month's partition is not written again, nor is the second copy of a key within one
   append: the first copy written wins (WDRs do not change once issued). Rows without an id
-  (usage report aggregates) are refused: store the records they add up.
+  (``history_by_day`` rollups, usage report rows) are keyed by their source, SIM, start, end,
+  network and currency, kept in a ``row_key`` column that reads leave out.
 - **Snapshots** are keyed by ``taken_at``: the file is named after it, and a snapshot whose
   ``taken_at`` is stored already is not written again.
 
@@ -58,14 +59,15 @@ _STAMP = "%Y%m%dT%H%M%S%fZ"
 
 def usage_schema() -> pa.Schema:
     """The Arrow schema usage records are stored with: the contract's columns in its order,
-    categories as text, times as UTC nanoseconds."""
+    categories as text, times as UTC nanoseconds, then ``row_key`` (the key of rows without a
+    ``record_id``, else missing)."""
     fields = []
     for field in pa.Schema.from_pandas(USAGE_HISTORY.empty(), preserve_index=False):
         kind = field.type
         if pa.types.is_dictionary(kind):
             kind = pa.string()
         fields.append(pa.field(field.name, kind))
-    return pa.schema(fields)
+    return pa.schema([*fields, pa.field("row_key", pa.string())])
 
 
 def _month(ts: pd.Timestamp) -> str:
@@ -120,11 +122,11 @@ class HistoryStore:
         if isinstance(frame, pd.DataFrame) and "record_id" not in frame and "id" in frame:
             frame = wdr_history_frame(frame)
         require_columns(frame, ["record_id", "start"], caller="append_usage")
-        if frame["record_id"].isna().any():
+        if frame["start"].isna().any():
             raise InvalidInputError(
-                int(frame["record_id"].isna().sum()),
-                "some usage records have no id, and the store keys records by id",
-                "store WDRs, report rows or detail records (usage reports are totals of them)",
+                int(frame["start"].isna().sum()),
+                "some usage records have no start time, so they belong to no month",
+                "drop them first: frame.dropna(subset=['start'])",
             )
         if frame.empty:
             return 0
@@ -146,13 +148,15 @@ class HistoryStore:
                 if f.name in frame.columns
                 else pd.Series(pd.NA, index=frame.index, dtype=USAGE_HISTORY.dtypes[f.name])
                 for f in schema
+                if f.name in USAGE_HISTORY
             }
         )
+        plain["row_key"] = _row_keys(frame)
         table = pa.Table.from_pandas(plain, schema=schema, preserve_index=False)
         return table.replace_schema_metadata(None)
 
     def _append_month(self, month: str, part: pa.Table) -> int:
-        ids = part["record_id"]
+        ids = _keys(part)
         first = pc.equal(
             pc.index_in(ids, value_set=pc.unique(ids)), pa.array(range(len(ids)), pa.int32())
         )
@@ -170,7 +174,7 @@ class HistoryStore:
         self._ids = {
             month: (
                 files | {path},
-                pa.chunked_array([*known.chunks, part["record_id"].combine_chunks()]),
+                pa.chunked_array([*known.chunks, _keys(part)]),
             )
         }
         return int(part.num_rows)
@@ -183,11 +187,9 @@ class HistoryStore:
         new = [f for f in files if f not in seen]
         if new:
             table = ds.dataset(new, filesystem=self.files.arrow, format="parquet").to_table(
-                columns=["record_id"]
+                columns=["record_id", "row_key"]
             )
-            ids = pa.chunked_array(
-                [*ids.chunks, *table["record_id"].cast(pa.string()).chunks], pa.string()
-            )
+            ids = pa.chunked_array([*ids.chunks, _keys(table)], pa.string())
         self._ids = {month: (frozenset(files) | seen, ids)}
         return ids.combine_chunks() if ids.num_chunks else pa.array([], pa.string())
 
@@ -338,8 +340,9 @@ class HistoryStore:
             con.register_filesystem(self.files.fs)
             root = self.files.url.rstrip("/") + "/" + USAGE
         glob = f"{root}/month=*/part-*.parquet"
+        names = ", ".join(f'"{name}"' for name in [*USAGE_HISTORY.names, "month"])
         con.execute(
-            "CREATE VIEW usage AS SELECT * FROM read_parquet("
+            f"CREATE VIEW usage AS SELECT {names} FROM read_parquet("
             f"'{glob}', hive_partitioning = true, union_by_name = true)"
         )
         return con
@@ -353,6 +356,34 @@ class HistoryStore:
         from simtools.store.dask import usage_dask
 
         return usage_dask(self, start, end, columns=_columns(columns, USAGE_HISTORY.names))
+
+
+_KEY_PARTS = ("history_source", "sim_card_id", "start", "end", "mcc", "mnc", "currency")
+
+
+def _row_keys(frame: pd.DataFrame) -> pd.Series:
+    """The key of each row without a ``record_id`` (missing where it has one)."""
+    keyless = frame["record_id"].isna()
+    out = pd.Series(pd.NA, index=frame.index, dtype="string")
+    if not keyless.any():
+        return out
+    rows = frame.loc[keyless]
+    parts = [
+        rows[c].astype("string").fillna("") if c in rows.columns else pd.Series("", rows.index)
+        for c in _KEY_PARTS
+    ]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + "|" + part
+    out[keyless] = joined
+    return out
+
+
+def _keys(table: pa.Table) -> pa.Array:
+    """Each stored row's key: its ``record_id``, else its ``row_key``."""
+    ids = table["record_id"].combine_chunks().cast(pa.string())
+    keys = table["row_key"].combine_chunks().cast(pa.string())
+    return pc.coalesce(ids, keys)
 
 
 def usage_frame(table: pa.Table) -> pd.DataFrame:
