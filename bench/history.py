@@ -152,6 +152,26 @@ def sync(sims: int, seed: int) -> dict[str, Any]:
     return {"rows": result.written, "seconds": seconds, "bytes": size}
 
 
+def rollup(source: Path, target: Path) -> dict[str, Any]:
+    """The sessions store rolled up to days (``history_by_day``) month by month, appended to a
+    store at ``target`` through ``append_usage`` (its key and idempotency checks included)."""
+    import pandas as pd
+
+    from simtools.analysis.rollup import history_by_day
+    from simtools.store import history_store
+
+    sessions, days = history_store(source), history_store(target)
+    t0 = time.perf_counter()
+    rows = 0
+    for month in sessions.months():
+        start = pd.Timestamp(f"{month}-01", tz="UTC")
+        rows += days.append_usage(
+            history_by_day(sessions.read_usage(start, start + pd.offsets.MonthBegin(1)))
+        )
+    size = sum(p.stat().st_size for p in target.rglob("*.parquet"))
+    return {"rows": rows, "bytes": size, "seconds": time.perf_counter() - t0}
+
+
 # -- the queries -------------------------------------------------------------------------------
 
 
@@ -268,6 +288,11 @@ def main() -> None:
     parser.add_argument("--sync-sims", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--store", type=Path, default=None)
+    parser.add_argument(
+        "--daily",
+        action="store_true",
+        help="roll the store up to one row per SIM, day and network, and query that instead",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -276,6 +301,8 @@ def main() -> None:
             out = generate(Path(rest[0]), int(rest[1]), int(rest[2]))
         elif kind == "sync":
             out = sync(int(rest[0]), int(rest[1]))
+        elif kind == "rollup":
+            out = rollup(Path(rest[0]), Path(rest[1]))
         else:
             out = query(rest[0], rest[1], Path(rest[2]))
         print(json.dumps(out))
@@ -287,6 +314,15 @@ def main() -> None:
             f"generated {made['rows']:,} records in {made['files']} files, "
             f"{made['bytes'] / 2**20:,.0f} MB, in {made['seconds']:.0f} s (peak {rss:,.0f} MB)"
         )
+    if args.daily:
+        daily = store.with_name(store.name + "-daily")
+        if not (daily / "usage").exists():
+            made, rss = _child("--child", "rollup", str(store), str(daily))
+            print(
+                f"rolled up to {made['rows']:,} SIM-days through append_usage, "
+                f"{made['bytes'] / 2**20:,.0f} MB, in {made['seconds']:.0f} s (peak {rss:,.0f} MB)"
+            )
+        store = daily
     rows = sum(1 for _ in store.rglob("part-*.parquet"))
     size = sum(p.stat().st_size for p in store.rglob("*.parquet"))
     synced, sync_rss = _child("--child", "sync", str(args.sync_sims), str(args.seed))
