@@ -256,7 +256,7 @@ def query(engine: str, question: str, path: Path) -> dict[str, Any]:
 
         with (
             LocalCluster(
-                n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+                n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
             ) as cluster,
             Client(cluster),
         ):

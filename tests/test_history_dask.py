@@ -47,7 +47,7 @@ def cluster() -> Iterator[object]:
     """A distributed client on a LocalCluster of 2 worker processes."""
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as local,
         distributed.Client(local) as client,
     ):
