@@ -13,15 +13,16 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 import fsspec
+import pandas as pd
 import pyarrow.fs as pafs
 
 from simtools.errors import InvalidInputError
 
-__all__ = ["StoreFiles"]
+__all__ = ["StoreFiles", "check_columns", "month_name"]
 
 
 class StoreFiles:
@@ -131,3 +132,27 @@ def _fsync_dir(folder: str) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def month_name(ts: pd.Timestamp) -> str:
+    """The partition name of a time's UTC month, ``YYYY-MM``."""
+    return f"{ts:%Y-%m}"
+
+
+def check_columns(columns: object, known: Sequence[str]) -> list[str] | None:
+    """The columns asked for, each once, or None for all; an unknown name is refused."""
+    if columns is None:
+        return None
+    names = [columns] if isinstance(columns, str) else columns
+    if not isinstance(names, Sequence) or not names or not all(isinstance(c, str) for c in names):
+        raise InvalidInputError(
+            columns,
+            f"columns={columns!r} is not a list of column names",
+            "pass e.g. columns=['sim_card_id', 'start', 'cost'], or leave it out",
+        )
+    unknown = [c for c in names if c not in known]
+    if unknown:
+        raise InvalidInputError(
+            unknown, f"the store has no column(s) {', '.join(unknown)}", f"choose from {known}"
+        )
+    return list(dict.fromkeys(names))

@@ -40,10 +40,10 @@ import pyarrow.parquet as pq
 from simtools.errors import InvalidInputError
 from simtools.frames.history import wdr_history_frame
 from simtools.frames.history_contracts import USAGE_HISTORY
-from simtools.frames.restore import restore_frame_dtypes
 from simtools.frames.schema import require_columns
 from simtools.inputs.times import to_utc_timestamp
-from simtools.store.files import StoreFiles
+from simtools.store.files import StoreFiles, check_columns, month_name
+from simtools.store.snapshot_files import append_snapshot, read_snapshots
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -52,9 +52,7 @@ if TYPE_CHECKING:
 __all__ = ["HistoryStore", "history_store", "usage_schema"]
 
 USAGE = "usage"
-SNAPSHOTS = "snapshots"
 _STATE = "_sync.json"
-_STAMP = "%Y%m%dT%H%M%S%fZ"
 
 
 def usage_schema() -> pa.Schema:
@@ -68,28 +66,6 @@ def usage_schema() -> pa.Schema:
             kind = pa.string()
         fields.append(pa.field(field.name, kind))
     return pa.schema([*fields, pa.field("row_key", pa.string())])
-
-
-def _month(ts: pd.Timestamp) -> str:
-    return f"{ts:%Y-%m}"
-
-
-def _columns(columns: object, known: Sequence[str]) -> list[str] | None:
-    if columns is None:
-        return None
-    names = [columns] if isinstance(columns, str) else columns
-    if not isinstance(names, Sequence) or not names or not all(isinstance(c, str) for c in names):
-        raise InvalidInputError(
-            columns,
-            f"columns={columns!r} is not a list of column names",
-            "pass e.g. columns=['sim_card_id', 'start', 'cost'], or leave it out",
-        )
-    unknown = [c for c in names if c not in known]
-    if unknown:
-        raise InvalidInputError(
-            unknown, f"the store has no column(s) {', '.join(unknown)}", f"choose from {known}"
-        )
-    return list(dict.fromkeys(names))
 
 
 class HistoryStore:
@@ -135,7 +111,7 @@ class HistoryStore:
         written = 0
         for month in pc.unique(months).to_pylist():
             part = table.filter(pc.equal(months, month))
-            written += self._append_month(str(month), part)
+            written += self._appendmonth_name(str(month), part)
         return written
 
     def _usage_table(self, frame: pd.DataFrame) -> pa.Table:
@@ -155,7 +131,7 @@ class HistoryStore:
         table = pa.Table.from_pandas(plain, schema=schema, preserve_index=False)
         return table.replace_schema_metadata(None)
 
-    def _append_month(self, month: str, part: pa.Table) -> int:
+    def _appendmonth_name(self, month: str, part: pa.Table) -> int:
         ids = _keys(part)
         first = pc.equal(
             pc.index_in(ids, value_set=pc.unique(ids)), pa.array(range(len(ids)), pa.int32())
@@ -210,10 +186,10 @@ class HistoryStore:
         conditions: list[ds.Expression] = []
         if start is not None:
             t0 = to_utc_timestamp(start, "start")
-            conditions += [ds.field("month") >= _month(t0), ds.field("start") >= t0]
+            conditions += [ds.field("month") >= month_name(t0), ds.field("start") >= t0]
         if end is not None:
             t1 = to_utc_timestamp(end, "end")
-            conditions += [ds.field("month") <= _month(t1), ds.field("start") < t1]
+            conditions += [ds.field("month") <= month_name(t1), ds.field("start") < t1]
         if start is not None and end is not None and t1 <= t0:
             raise InvalidInputError((start, end), "end must be after start", "swap them")
         if not conditions:
@@ -229,7 +205,7 @@ class HistoryStore:
         """Usage records that started in ``[start, end)`` (UTC; either may be left open), only
         ``columns`` if given, with the ``USAGE_HISTORY`` dtypes; only the months in range and the
         columns asked for are read. Sorted by ``start``."""
-        wanted = _columns(columns, USAGE_HISTORY.names)
+        wanted = check_columns(columns, USAGE_HISTORY.names)
         expression = self.usage_filter(start, end)
         if not self.months():
             return USAGE_HISTORY.empty()[wanted or list(USAGE_HISTORY.names)]
@@ -257,34 +233,7 @@ class HistoryStore:
     def append_snapshot(self, fleet: pd.DataFrame, *, taken_at: object = None) -> bool:
         """Store the fleet frame ``fleet`` as the snapshot taken at ``taken_at`` (default
         ``fleet.attrs['fetched_at']``, else now); ``False`` if that snapshot is stored already."""
-        require_columns(fleet, ["id"], caller="append_snapshot")
-        if "taken_at" in fleet.columns:
-            raise InvalidInputError(
-                "taken_at",
-                "the frame already has a taken_at column; it looks like read snapshots",
-                "store the fleet frame itself (from fleet_frame)",
-            )
-        source = taken_at if taken_at is not None else fleet.attrs.get("fetched_at")
-        when = (
-            to_utc_timestamp(source, "taken_at")
-            if source is not None
-            else pd.Timestamp.now(tz="UTC").as_unit("ns")
-        )
-        name = f"snapshot-{when:%Y%m%dT%H%M%S}{when.microsecond:06d}Z.parquet"
-        path = self.files.join(SNAPSHOTS, f"month={_month(when)}", name)
-        if self.files.fs.exists(path):
-            return False
-        frame = fleet.reset_index(drop=True).copy()
-        frame.attrs = {}
-        frame.insert(
-            0, "taken_at", pd.Series(when, index=frame.index).astype("datetime64[ns, UTC]")
-        )
-        for column in frame.columns:
-            if frame[column].dtype == object:
-                frame[column] = frame[column].map(_as_list, na_action="ignore")
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        self.files.write(path, lambda handle: pq.write_table(table, handle))
-        return True
+        return append_snapshot(self.files, fleet, taken_at=taken_at)
 
     def read_snapshots(
         self, start: object = None, end: object = None, *, columns: Sequence[str] | None = None
@@ -292,38 +241,7 @@ class HistoryStore:
         """The snapshots with ``start <= taken_at < end``, oldest first, as one long frame:
         ``taken_at`` then the fleet columns (or only ``columns``), contract dtypes restored.
         Only the months in range are listed and only those columns read."""
-        t0 = None if start is None else to_utc_timestamp(start, "start")
-        t1 = None if end is None else to_utc_timestamp(end, "end")
-        frames = []
-        root = self.files.join(SNAPSHOTS)
-        for folder in self.files.list_dirs(root, "month="):
-            month = folder.removeprefix("month=")
-            if (t0 is not None and month < _month(t0)) or (t1 is not None and month > _month(t1)):
-                continue
-            for path in self.files.list_files(f"{root}/{folder}"):
-                stamp = path.rsplit("snapshot-", 1)[-1].removesuffix(".parquet")
-                when = pd.to_datetime(stamp, format=_STAMP, utc=True)
-                if (t0 is not None and when < t0) or (t1 is not None and when >= t1):
-                    continue
-                frames.append(self._read_snapshot(path, columns))
-        if not frames:
-            return pd.DataFrame({"taken_at": pd.Series([], dtype="datetime64[ns, UTC]")})
-        out = restore_frame_dtypes(pd.concat(frames, ignore_index=True))
-        return out.sort_values("taken_at", kind="stable", ignore_index=True)
-
-    def _read_snapshot(self, path: str, columns: Sequence[str] | None) -> pd.DataFrame:
-        with self.files.fs.open(path, "rb") as handle:
-            names = pq.read_schema(handle).names
-        selected = None
-        if columns is not None:
-            chosen = _columns(columns, names) or []
-            selected = [c for c in ["taken_at", *chosen] if c in names]
-        with self.files.fs.open(path, "rb") as handle:
-            frame: pd.DataFrame = pq.read_table(handle, columns=selected).to_pandas()
-        for column in frame.columns:
-            if frame[column].dtype == object:
-                frame[column] = frame[column].map(_as_list, na_action="ignore")
-        return frame
+        return read_snapshots(self.files, start, end, columns=columns)
 
     # -- other engines -------------------------------------------------------------------------
 
@@ -355,7 +273,7 @@ class HistoryStore:
         :meth:`read_usage`. Needs the ``history`` extra."""
         from simtools.store.dask import usage_dask
 
-        return usage_dask(self, start, end, columns=_columns(columns, USAGE_HISTORY.names))
+        return usage_dask(self, start, end, columns=check_columns(columns, USAGE_HISTORY.names))
 
 
 _KEY_PARTS = ("history_source", "sim_card_id", "start", "end", "mcc", "mnc", "currency")
@@ -400,14 +318,6 @@ def usage_frame(table: pa.Table) -> pd.DataFrame:
 
 def _write_bytes(handle: IO[bytes], body: bytes) -> None:
     handle.write(body)
-
-
-def _as_list(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return list(value)
-    if hasattr(value, "tolist") and not isinstance(value, str):
-        return value.tolist()
-    return value
 
 
 def history_store(path: str | os.PathLike[str]) -> HistoryStore:
