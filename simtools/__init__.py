@@ -21,10 +21,12 @@ from simtools.analysis.usage import (
     explode_tags,
     near_limit,
     project_period_end,
+    projection_basis,
     top_consumers,
     usage_summary,
 )
 from simtools.client import SimClient
+from simtools.display import format_frame, show
 from simtools.errors import (
     ApiError,
     AuthenticationError,
@@ -199,6 +201,7 @@ __all__ = [
     "fetch_public_ips",
     "fleet_frame",
     "follow_installation",
+    "format_frame",
     "history_by_day",
     "history_dask",
     "history_store",
@@ -219,6 +222,7 @@ __all__ = [
     "plot_utilization_histogram",
     "private_wireless_gateways_frame",
     "project_period_end",
+    "projection_basis",
     "public_ips_frame",
     "purchase_esims",
     "read_frame",
@@ -228,6 +232,7 @@ __all__ = [
     "roaming_share_dask",
     "save_snapshot",
     "set_standby",
+    "show",
     "sim_card_actions_frame",
     "sim_card_group_actions_frame",
     "sim_card_groups_frame",

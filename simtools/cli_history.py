@@ -63,8 +63,12 @@ def add_history_sync(parser: argparse.ArgumentParser, plain: Command) -> None:
     sync.add_argument("--store", required=True, help="history store folder or fsspec URL")
     sync.add_argument("--since", help="first run: ISO date or datetime (UTC) to start from")
     sync.add_argument("--until", help="ISO date or datetime (UTC); default now")
-    sync.add_argument("--window", default="7D", help="fetch this much at a time (default 7D)")
-    sync.add_argument("--overlap", default="1D", help="refetch before the last end (default 1D)")
+    sync.add_argument(
+        "--window", default="7D", help="fetch this much at a time (default: %(default)s)"
+    )
+    sync.add_argument(
+        "--overlap", default="1D", help="refetch before the last end (default: %(default)s)"
+    )
     sync.set_defaults(func=_cmd_history_sync)
 
     def run(args: argparse.Namespace) -> int:

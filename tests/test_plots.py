@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from plotdata import daily_frame, fleet_frame, random_fleet, sim, summary_frame
 
+from simtools.analysis.usage import usage_summary
 from simtools.errors import InvalidInputError
 from simtools.plots import (
     RISK_COLORS,
@@ -560,7 +561,7 @@ def test_daily_without_key_draws_one_line_of_total_mb() -> None:
     ax = plot_daily_usage(daily_frame(5))
     assert data_lines(ax) == {"all SIM cards": [10.0, 11.0, 12.0, 13.0, 14.0]}
     assert first_day(ax) == "2026-03-01"
-    assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
+    assert isinstance(ax.xaxis.get_major_formatter(), mdates.DateFormatter)
 
 
 def test_daily_sums_several_rows_of_the_same_day() -> None:
@@ -575,7 +576,7 @@ def test_daily_with_key_draws_one_line_per_key() -> None:
     ax = plot_daily_usage(daily_frame(3, keys=["a", "b"]))
     assert data_lines(ax) == {"b": [20.0, 21.0, 22.0], "a": [10.0, 11.0, 12.0]}
     assert legend_texts(ax) == ["b", "a"]
-    assert ax.get_legend().get_title().get_text() == "sim_card_id"  # type: ignore[union-attr]
+    assert ax.get_legend().get_title().get_text() == "SIM card"  # type: ignore[union-attr]
 
 
 def test_daily_caps_keys_at_top_and_sums_the_rest_as_other() -> None:
@@ -643,6 +644,67 @@ def test_daily_bad_limit_is_refused(limit: object) -> None:
         plot_daily_usage(daily_frame(2), limit=limit)  # type: ignore[arg-type]
 
 
+def tick_days(ax: Axes) -> list[str]:
+    """The x tick positions as ISO date-times (minutes), and their labels."""
+    ax.figure.canvas.draw()  # type: ignore[attr-defined]
+    ticks = mdates.num2date(ax.get_xticks())  # type: ignore[no-untyped-call]
+    return [f"{t:%Y-%m-%d %H:%M}" for t in ticks]
+
+
+def test_daily_ticks_fall_on_whole_days_only() -> None:
+    """A day-resolution series has ticks at midnight (no 12:00 ticks), labelled by day, and
+    no second date label (offset text)."""
+    for days in (2, 4, 31):
+        ax = plot_daily_usage(daily_frame(days), as_of="2026-05-01")
+        ticks = tick_days(ax)
+        assert ticks
+        assert all(t.endswith("00:00") for t in ticks)
+        assert len(ticks) <= 13
+        labels = [t.get_text() for t in ax.get_xticklabels()]
+        assert labels[0] == "01 Mar"
+        assert ax.xaxis.get_offset_text().get_text() == ""
+
+
+def test_daily_partial_last_day_is_hollow_dotted_and_noted() -> None:
+    """The day holding as_of is not over: its point is drawn apart (hollow, dotted join), the
+    full days' line stops before it, and a note says until when it counts."""
+    ax = plot_daily_usage(daily_frame(4), as_of="2026-03-04 06:30")
+    full = [ln for ln in ax.lines if ln.get_label() == "all SIM cards"]
+    assert len(full) == 1
+    assert np.asarray(full[0].get_ydata(), dtype=float).tolist() == [10.0, 11.0, 12.0]
+    hollow = [ln for ln in ax.lines if ln.get_markerfacecolor() == "white" and len(ln.get_xdata())]
+    assert [np.asarray(ln.get_ydata(), dtype=float).tolist() for ln in hollow] == [[13.0]]
+    dotted = [ln for ln in ax.lines if ln.get_linestyle() == ":" and len(ln.get_xdata()) == 2]
+    assert np.asarray(dotted[0].get_ydata(), dtype=float).tolist() == [12.0, 13.0]
+    assert "04 Mar so far (partial day)" in legend_texts(ax)
+    assert texts(ax) == ["04 Mar is not over: its point (hollow) counts data up to 06:30 UTC only"]
+
+
+def test_daily_days_before_as_of_are_all_complete() -> None:
+    """When the last day is over, every point is on the one solid line and nothing is noted."""
+    ax = plot_daily_usage(daily_frame(4), as_of="2026-03-05 00:00")
+    assert data_lines(ax) == {"all SIM cards": [10.0, 11.0, 12.0, 13.0]}
+    assert texts(ax) == []
+
+
+def test_daily_as_of_defaults_to_the_frames_attrs() -> None:
+    df = daily_frame(3)
+    df.attrs["as_of"] = "2026-03-03T10:00:00+00:00"
+    assert "03 Mar so far (partial day)" in legend_texts(plot_daily_usage(df))
+
+
+def test_daily_legend_names_groups_and_no_group() -> None:
+    """labels= maps group ids to names; SIMs outside every group are '(no group)', as in the
+    summaries; the legend's title is a word, not a column name."""
+    df = daily_frame(2, keys=["g-1", "(none)"], key_column="sim_group_id")
+    ax = plot_daily_usage(df, labels={"g-1": "Trackers"}, as_of="2026-06-01")
+    assert sorted(legend_texts(ax)) == ["(no group)", "Trackers"]
+    assert ax.get_legend().get_title().get_text() == "group"  # type: ignore[union-attr]
+    assert ax.get_title(loc="left").startswith("Data used per day by group, 01 Mar 2026")
+    with pytest.raises(InvalidInputError, match="labels must map"):
+        plot_daily_usage(df, labels=["Trackers"])  # type: ignore[arg-type]
+
+
 def test_daily_unparseable_dates_are_refused() -> None:
     """A date column of non-dates is an InvalidInputError naming the column."""
     df = daily_frame(2)
@@ -694,3 +756,36 @@ def test_thirty_group_labels_do_not_overlap() -> None:
     ax.figure.canvas.draw()
     assert overlaps(ax, list(ax.get_yticklabels())) == []
     assert overlaps(ax, axes_texts(ax)) == []
+
+
+def test_group_usage_takes_a_summary_indexed_by_group_name() -> None:
+    """usage_summary(by='group') is indexed by name; label_column may name that index."""
+    fleet = fleet_frame(
+        [sim(100.0, 200.0, group="g1"), sim(10.0, None, group="g2")],
+        group_names={"g1": "Trackers", "g2": "Meters"},
+    )
+    summary = usage_summary(fleet, by="group")
+    for ax in (
+        plot_group_usage(summary),
+        plot_group_usage(summary, label_column="sim_card_group_name"),
+    ):
+        assert [t.split("\n")[0] for t in rows_top_down(ax)] == ["Trackers", "Meters"]
+
+
+def test_group_usage_says_when_used_and_limit_cover_different_sims() -> None:
+    """Data used counts every SIM, the limit bar only those with a limit: the figure says so."""
+    fleet = fleet_frame([sim(100.0, 200.0, group="g1"), sim(50.0, None, group="g1")])
+    (note,) = texts(plot_group_usage(fleet))[-1:]
+    assert note == (
+        "not like for like in 1 group(s): data used counts all their SIMs, the limit bar sums "
+        "only those with a limit (1 SIMs have none)"
+    )
+    every = fleet_frame([sim(100.0, 200.0, group="g1")])
+    assert not any("like for like" in t for t in texts(plot_group_usage(every)))
+
+
+def test_usage_vs_limit_title_uses_words_not_column_names() -> None:
+    fleet = fleet_frame([sim(float(i), 100.0, iccid=f"89{i:018d}") for i in range(5)])
+    ax = plot_usage_vs_limit(fleet, top=3, sort_by="consumed_mb")
+    assert ax.get_title(loc="left").endswith("the 3 highest by data used")
+    assert not any("consumed_mb" in t for t in texts(ax))

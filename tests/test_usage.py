@@ -15,11 +15,13 @@ from simtools.analysis.usage import (
     explode_tags,
     near_limit,
     project_period_end,
+    projection_basis,
     top_consumers,
     usage_summary,
 )
 from simtools.errors import InvalidInputError
 from simtools.frames import sim_cards_frame
+from simtools.inputs.arguments import check_threshold
 
 APRIL = {"period_start": "2026-04-01T00:00:00Z", "period_end": "2026-05-01T00:00:00Z"}
 
@@ -104,10 +106,16 @@ def test_group_alias_brings_the_group_name_along() -> None:
             {"consumed_mb": 2.0, "sim_card_group_id": "group-b", "sim_card_group_name": "Meters"},
         ]
     )
+    by_id = usage_summary(df, by="sim_card_group_id")
+    assert list(by_id.columns) == ["sim_card_group_name", *SUMMARY_COLUMNS]
+    assert by_id.loc["group-a", "sim_card_group_name"] == "Pumps"
     out = usage_summary(df, by="group")
-    assert list(out.columns) == ["sim_card_group_name", *SUMMARY_COLUMNS]
-    assert out.loc["group-a", "sim_card_group_name"] == "Pumps"
-    assert out.loc["group-b", "sim_card_group_name"] == "Meters"
+    assert out.index.name == "sim_card_group_name"
+    assert list(out.columns) == ["sim_card_group_id", *SUMMARY_COLUMNS]
+    assert out.loc["Pumps", "sim_card_group_id"] == "group-a"
+    assert out.loc["Meters", "sim_card_group_id"] == "group-b"
+    assert str(out.index.dtype) == "string"
+    assert out["sim_card_group_id"].dtype == "string"
 
 
 def test_sims_outside_every_group_are_named_as_such() -> None:
@@ -118,9 +126,28 @@ def test_sims_outside_every_group_are_named_as_such() -> None:
             {"consumed_mb": 2.0, "sim_card_group_id": None, "sim_card_group_name": None},
         ]
     )
-    out = usage_summary(df, by="group")
+    out = usage_summary(df, by="sim_card_group_id")
     assert out.loc[NO_KEY, "sim_card_group_name"] == NO_GROUP
     assert out.loc["group-a", "sim_card_group_name"] == "Pumps"
+    readable = usage_summary(df, by="group")
+    assert list(readable.index) == [NO_GROUP, "Pumps"]
+    assert pd.isna(readable.loc[NO_GROUP, "sim_card_group_id"])
+
+
+def test_groups_sharing_a_name_are_told_apart_and_unnamed_ones_go_by_id() -> None:
+    """Two groups called 'Pumps' get the start of their ids; a group without a name its id."""
+    df = make_fleet_frame(
+        [
+            {"consumed_mb": 3.0, "sim_card_group_id": "aaaaaaaa-1", "sim_card_group_name": "Pumps"},
+            {"consumed_mb": 2.0, "sim_card_group_id": "bbbbbbbb-2", "sim_card_group_name": "Pumps"},
+            {"consumed_mb": 1.0, "sim_card_group_id": "cccccccc-3", "sim_card_group_name": None},
+        ]
+    )
+    out = usage_summary(df, by="group")
+    assert list(out.index) == ["Pumps (aaaaaaaa)", "Pumps (bbbbbbbb)", "cccccccc-3"]
+    assert out.index.is_unique
+    both = usage_summary(df, by=["group", "status"])
+    assert both.index.names == ["sim_card_group_name", "status"]
 
 
 def test_summary_by_tag_counts_a_sim_under_each_tag(fleet: pd.DataFrame) -> None:
@@ -413,3 +440,92 @@ def test_a_sim_cards_frame_is_summarised_and_projected() -> None:
     projected = project_period_end(df, as_of="2026-04-16", **APRIL)
     assert projected.loc[0, "projected_utilization"] == pytest.approx(1.5)
     assert projected.loc[0, "limit_crossing_at"] == pd.Timestamp("2026-04-21T00:00:00Z")
+
+
+@pytest.mark.parametrize(("threshold", "fix"), [(80, "threshold=0.8"), (95.5, "threshold=0.955")])
+def test_a_percentage_given_as_a_number_is_refused_with_the_fraction(
+    fleet: pd.DataFrame, threshold: float, fix: str
+) -> None:
+    """``80`` would find no SIM at all (80 times the limit); the message says to pass 0.8."""
+    with pytest.raises(InvalidInputError, match="looks like a percentage") as caught:
+        usage_summary(fleet, threshold=threshold)
+    assert fix in str(caught.value)
+    with pytest.raises(InvalidInputError, match="looks like a percentage"):
+        near_limit(fleet, threshold=threshold)
+
+
+def test_a_percentage_written_with_its_sign_is_accepted(fleet: pd.DataFrame) -> None:
+    """``"80%"`` is 0.8, explicitly; the same SIMs as threshold=0.8."""
+    pd.testing.assert_frame_equal(near_limit(fleet, "80%"), near_limit(fleet, 0.8))  # type: ignore[arg-type]
+    assert check_threshold(" 120 % ") == pytest.approx(1.2)
+    for bad in ("80", "%", "abc%", "-5%"):
+        with pytest.raises(InvalidInputError, match="percentage like '80%'"):
+            check_threshold(bad)
+
+
+def _burners() -> pd.DataFrame:
+    return make_fleet_frame(
+        [
+            {"consumed_mb": 60.0, "data_limit_mb": 100.0},  # projected over
+            {"consumed_mb": 10.0, "data_limit_mb": 100.0},  # not
+            {"consumed_mb": 120.0, "data_limit_mb": 100.0},  # already over
+        ]
+    )
+
+
+def test_projection_states_its_basis() -> None:
+    """Halfway through April: 15 of 30 days, 50%, x2 extrapolation, one SIM will cross."""
+    basis = projection_basis(project_period_end(_burners(), as_of="2026-04-16", **APRIL))
+    assert (basis.days_observed, basis.period_days, basis.elapsed_fraction) == (15.0, 30.0, 0.5)
+    assert basis.too_early is False
+    assert basis.will_cross == 1
+    assert str(basis) == (
+        "1 more SIM cards will be over their limit by the period's end at their average rate so "
+        "far; basis: 15.0 of 30 days observed (50% of the period to 2026-05-01 00:00 UTC), a x2.0 "
+        "straight-line extrapolation."
+    )
+
+
+@pytest.mark.parametrize(
+    ("as_of", "end", "shown"),
+    [
+        ("2026-04-03T12:00", "2026-05-01", "2.5 of 30 days observed (8% of"),
+        ("2026-04-03T23:00", "2026-05-01", "2.9 of 30 days observed (9% of"),
+        ("2026-04-05T00:00", "2026-06-01", "4.0 of 61 days observed (6% of"),
+    ],
+)
+def test_projection_is_too_early_below_three_days_or_ten_percent(
+    as_of: str, end: str, shown: str
+) -> None:
+    """Under 3 days or under 10% of the period: no count, a sentence saying why (rounded down,
+    so 2.96 days never reads as 3)."""
+    projected = project_period_end(
+        _burners(), as_of=as_of, period_start="2026-04-01", period_end=end
+    )
+    basis = projection_basis(projected)
+    assert basis.too_early is True
+    assert basis.will_cross is None
+    assert str(basis).startswith(f"Too early to project: {shown}")
+    assert "wait for at least 3 days and 10% of the period" in str(basis)
+
+
+def test_sims_observed_under_three_days_are_not_counted() -> None:
+    """A SIM created a day before as_of burns fast by its own days; it is left out and said."""
+    df = make_fleet_frame(
+        [
+            {"consumed_mb": 60.0, "data_limit_mb": 100.0},
+            {"consumed_mb": 50.0, "data_limit_mb": 100.0, "created_at": "2026-04-15T00:00:00Z"},
+        ]
+    )
+    basis = projection_basis(project_period_end(df, as_of="2026-04-16", **APRIL))
+    assert (basis.will_cross, basis.too_new, basis.counted) == (1, 1, 1)
+    assert "1 SIM cards created less than 3 days ago are not counted" in str(basis)
+
+
+def test_projection_basis_needs_a_projection() -> None:
+    with pytest.raises(InvalidInputError, match="elapsed_fraction"):
+        projection_basis(_burners())
+    projected = project_period_end(_burners(), as_of="2026-04-16", **APRIL)
+    projected.attrs.clear()
+    with pytest.raises(InvalidInputError, match="attrs lack"):
+        projection_basis(projected)

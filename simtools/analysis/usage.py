@@ -12,7 +12,9 @@ given the period's start or end.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -21,17 +23,22 @@ from simtools.analysis.group_limits import applied_limits, group_limit_figures
 from simtools.errors import InvalidInputError
 from simtools.frames.contracts import PROJECTION, TAG_ROWS, USAGE_SUMMARY
 from simtools.frames.schema import require_columns
+from simtools.inputs.arguments import check_threshold
 from simtools.inputs.times import to_utc_timestamp
 
 __all__ = [
+    "MIN_DAYS_OBSERVED",
+    "MIN_ELAPSED_FRACTION",
     "NO_GROUP",
     "NO_KEY",
     "NO_TAG",
     "PROJECTION_COLUMNS",
     "SUMMARY_COLUMNS",
+    "ProjectionBasis",
     "explode_tags",
     "near_limit",
     "project_period_end",
+    "projection_basis",
     "top_consumers",
     "usage_summary",
 ]
@@ -56,18 +63,7 @@ _BY_ALIASES = {
 
 
 def _check_threshold(threshold: object) -> float:
-    if (
-        isinstance(threshold, bool)
-        or not isinstance(threshold, int | float | np.number)
-        or not np.isfinite(float(threshold))
-        or float(threshold) <= 0
-    ):
-        raise InvalidInputError(
-            threshold,
-            f"threshold {threshold!r} is not a positive fraction of the data limit",
-            "pass e.g. threshold=0.8 for SIMs at 80% of their limit or more",
-        )
-    return float(threshold)
+    return check_threshold(threshold)
 
 
 def _floats(df: pd.DataFrame, column: str) -> pd.Series:
@@ -156,7 +152,9 @@ def usage_summary(
     a limit; missing when no SIM of the row has one), utilizations are the mean and max over SIMs
     with a known utilization, ``near_limit_count`` counts SIMs at ``threshold`` or more of their
     limit that are not over it. When grouping by group and the frame has ``sim_card_group_name``,
-    that column comes first. Missing keys form an explicit ``NO_KEY`` row; categories without a
+    that column comes first; grouped by the alias ``"group"`` the summary is instead indexed by
+    that name (``(no group)`` for SIMs outside every group), with ``sim_card_group_id`` kept as
+    its first column. Missing keys form an explicit ``NO_KEY`` row; categories without a
     SIM get no row. Rows are sorted by ``consumed_mb``, largest first.
 
     With ``groups`` (a ``sim_card_groups_frame``), SIMs without a limit of their own are judged
@@ -226,7 +224,43 @@ def usage_summary(
         names = grouped["_name"].first().astype("string")
         no_group = out.index.get_level_values("sim_card_group_id") == NO_KEY
         out.insert(0, "sim_card_group_name", names.mask(no_group & names.isna(), NO_GROUP))
+        if _asks_for_group(by):
+            out = _indexed_by_name(out)
     return out.sort_values("consumed_mb", ascending=False, na_position="last", kind="stable")
+
+
+def _asks_for_group(by: object) -> bool:
+    return by == "group" or (not isinstance(by, str) and "group" in list(by))  # type: ignore[call-overload]
+
+
+def _indexed_by_name(out: pd.DataFrame) -> pd.DataFrame:
+    """A by-group summary indexed by the group's name, its id kept as the first column (missing
+    for ``(no group)``). An unnamed group goes by its id; two groups of one name are told apart
+    by the start of their ids."""
+    ids = pd.Series(out.index.get_level_values("sim_card_group_id"), dtype="string")
+    names = out["sim_card_group_name"].astype("string").reset_index(drop=True).fillna(ids)
+    per_id = pd.DataFrame({"id": ids, "name": names.array}).drop_duplicates("id")
+    shared = per_id["name"].duplicated(keep=False)
+    twins = per_id.loc[shared]
+    per_id.loc[shared, "name"] = [
+        f"{n} ({i[:8]})" for n, i in zip(twins["name"], twins["id"], strict=True)
+    ]
+    label = dict(zip(per_id["id"], per_id["name"], strict=True))
+    out = out.drop(columns="sim_card_group_name")
+    out.insert(0, "sim_card_group_id", ids.where(ids != NO_KEY).array)
+    readable = [label[i] for i in ids.tolist()]
+    if isinstance(out.index, pd.MultiIndex):
+        levels = [
+            readable if n == "sim_card_group_id" else out.index.get_level_values(i)
+            for i, n in enumerate(out.index.names)
+        ]
+        names_out = [
+            "sim_card_group_name" if n == "sim_card_group_id" else n for n in out.index.names
+        ]
+        out.index = pd.MultiIndex.from_arrays(levels, names=names_out)
+    else:
+        out.index = pd.Index(readable, name="sim_card_group_name", dtype="string")
+    return out
 
 
 def _with_group_limits(
@@ -388,3 +422,108 @@ def project_period_end(
         as_of=now.isoformat(), period_start=start.isoformat(), period_end=end.isoformat()
     )
     return out
+
+
+#: Below this many days observed, or this share of the period elapsed, a projection is too early.
+MIN_DAYS_OBSERVED = 3.0
+MIN_ELAPSED_FRACTION = 0.10
+_NS_PER_DAY = 86_400 * 10**9
+
+
+@dataclass(frozen=True)
+class ProjectionBasis:
+    """What a projection from ``project_period_end`` rests on.
+
+    ``days_observed`` of ``period_days`` have passed (``elapsed_fraction`` of the period) at
+    ``as_of``; a straight line from them multiplies consumption by ``1 / elapsed_fraction``.
+    ``too_early`` holds below ``MIN_DAYS_OBSERVED`` days or ``MIN_ELAPSED_FRACTION`` of the
+    period. ``counted`` SIMs have been observed long enough themselves (a SIM created
+    mid-period is judged on its own days); ``will_cross`` of them are projected over their limit
+    at the period's end and are not over it yet (``None`` when too early).
+    """
+
+    as_of: pd.Timestamp
+    period_start: pd.Timestamp
+    period_end: pd.Timestamp
+    days_observed: float
+    period_days: float
+    elapsed_fraction: float
+    too_early: bool
+    counted: int
+    too_new: int
+    will_cross: int | None
+
+    def __str__(self) -> str:
+        # Rounded down, so that a basis just short of the minimum does not read as reaching it.
+        days = math.floor(self.days_observed * 10) / 10
+        share = math.floor(self.elapsed_fraction * 100)
+        basis = (
+            f"{days:.1f} of {self.period_days:.0f} days observed "
+            f"({share}% of the period to {self.period_end:%Y-%m-%d %H:%M} UTC)"
+        )
+        if self.too_early:
+            return (
+                f"Too early to project: {basis}. A straight line from so little would multiply "
+                f"consumption by {1 / self.elapsed_fraction:.0f}; wait for at least "
+                f"{MIN_DAYS_OBSERVED:.0f} days and {MIN_ELAPSED_FRACTION:.0%} of the period."
+            )
+        text = (
+            f"{self.will_cross:,} more SIM cards will be over their limit by the period's end at "
+            f"their average rate so far; basis: {basis}, a x{1 / self.elapsed_fraction:.1f} "
+            "straight-line extrapolation"
+        )
+        if self.too_new:
+            text += (
+                f"; {self.too_new:,} SIM cards created less than "
+                f"{MIN_DAYS_OBSERVED:.0f} days ago are not counted"
+            )
+        return text + "."
+
+
+def projection_basis(projected: pd.DataFrame) -> ProjectionBasis:
+    """The basis of a ``project_period_end`` result and what it allows saying (see
+    :class:`ProjectionBasis`; ``str()`` of it is the sentence to show with the result)."""
+    require_columns(
+        projected,
+        ["elapsed_fraction", "projected_over_limit", "over_limit"],
+        caller="projection_basis",
+        hint="pass the frame simtools.project_period_end(fleet) returned",
+    )
+    attrs = projected.attrs
+    if not {"as_of", "period_start", "period_end"} <= set(attrs):
+        raise InvalidInputError(
+            sorted(attrs),
+            "the frame's attrs lack as_of, period_start and period_end",
+            "pass the frame simtools.project_period_end(fleet) returned, attrs intact",
+        )
+    now = to_utc_timestamp(attrs["as_of"], name="as_of")
+    start = to_utc_timestamp(attrs["period_start"], name="period_start")
+    end = to_utc_timestamp(attrs["period_end"], name="period_end")
+    days = (now - start).value / _NS_PER_DAY
+    span = (end - start).value / _NS_PER_DAY
+    share = days / span
+    too_early = days < MIN_DAYS_OBSERVED or share < MIN_ELAPSED_FRACTION
+    # A SIM's own window is elapsed_fraction of its own part of the period.
+    own = _floats(projected, "elapsed_fraction").to_numpy(dtype="float64", na_value=np.nan)
+    if "created_at" in projected.columns:
+        created = pd.to_datetime(projected["created_at"], utc=True, errors="coerce")
+        begin = created.where(created > start, start).fillna(start)
+        own_days = ((now - begin).dt.total_seconds() / 86_400).to_numpy(dtype="float64")
+    else:
+        own_days = np.where(np.isnan(own), np.nan, days)
+    long_enough = own_days >= MIN_DAYS_OBSERVED
+    crossing = projected["projected_over_limit"].astype("boolean").fillna(False).to_numpy(bool)
+    over = projected["over_limit"].astype("boolean").fillna(False).to_numpy(bool)
+    will = None if too_early else int((crossing & ~over & long_enough).sum())
+    return ProjectionBasis(
+        as_of=now,
+        period_start=start,
+        period_end=end,
+        days_observed=days,
+        period_days=span,
+        elapsed_fraction=share,
+        too_early=too_early,
+        counted=int(long_enough.sum()),
+        too_new=int((~long_enough & ~np.isnan(own)).sum()),
+        will_cross=will,
+    )

@@ -22,6 +22,7 @@ from simtools.client._core import MAX_PAGE_SIZE, ClientCore, M, _positive_int
 from simtools.client._wire import body_object, page_items, shape_error, validated
 from simtools.errors import InvalidInputError, data_warning
 from simtools.models import PaginationMeta
+from simtools.wording import a_type
 
 __all__ = ["MAX_PAGES", "PagedClient"]
 
@@ -130,7 +131,7 @@ def _has_data(content: bytes) -> bool:
 def _page_meta(response: httpx.Response, body: Mapping[str, object]) -> PaginationMeta:
     raw = body.get("meta")
     if raw is not None and not isinstance(raw, dict):
-        raise shape_error(response, f"'meta' is a {type(raw).__name__}, not an object")
+        raise shape_error(response, f"'meta' is {a_type(raw)}, not an object")
     try:
         return PaginationMeta.model_validate(raw or {})
     except ValidationError as exc:

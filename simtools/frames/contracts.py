@@ -267,6 +267,8 @@ USAGE_SUMMARY = FrameContract(
     "usage_summary",
     (
         Column.computed("sim_card_group_name", "string", optional=True),
+        # by="group": the index is the group's name and the id is kept as a column.
+        Column.computed("sim_card_group_id", "string", optional=True),
         Column.computed("sim_count", "int"),
         Column.computed("consumed_mb", "float"),
         Column.computed("data_limit_mb", "float"),

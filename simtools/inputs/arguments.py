@@ -6,12 +6,15 @@ is wrong and how to fix it.
 
 from __future__ import annotations
 
+import math
+import numbers
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from simtools.errors import InvalidInputError
 from simtools.models import FILTER_STATUSES, REGISTER_STATUSES
+from simtools.wording import a_type
 
 __all__ = [
     "check_data_amount",
@@ -20,6 +23,7 @@ __all__ = [
     "check_imeis",
     "check_register_status",
     "check_tags",
+    "check_threshold",
     "check_uuid",
     "check_uuids",
     "decimal_text",
@@ -186,8 +190,50 @@ def check_tags(value: Any, name: str = "tags") -> list[str] | None:
 def check_group_name(value: Any) -> str:
     """A SIM card group's name: non-empty text (surrounding spaces are dropped)."""
     if not isinstance(value, str) or not value.strip():
-        what = "empty" if isinstance(value, str) else f"a {type(value).__name__}"
+        what = "empty" if isinstance(value, str) else a_type(value)
         raise InvalidInputError(
             value, f"a group needs a name of text; {value!r} is {what}", "e.g. name='berlin'"
         )
     return value.strip()
+
+
+def check_threshold(value: Any, name: str = "threshold") -> float:
+    """A near-limit threshold as a fraction of the data limit: a number in (0, 1] (``0.8`` is 80%
+    of the limit), or a percentage written as text with its sign (``"80%"``, which may exceed
+    100%). A bare number above 1 (``80``) is refused: it reads as a percentage, and taken as a
+    fraction it would silently find no SIM near its limit."""
+    hint = f"pass {name}=0.8 for 80% of the limit (or the text '80%')"
+    if isinstance(value, str):
+        text = value.strip()
+        number = text[:-1].strip() if text.endswith("%") else None
+        try:
+            share = float(number) / 100 if number else float("nan")
+        except ValueError:
+            share = float("nan")
+        if not (share > 0 and math.isfinite(share)):
+            raise InvalidInputError(
+                value, f"{name} {value!r} is neither a fraction nor a percentage like '80%'", hint
+            )
+        return share
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidInputError(
+            value, f"{name} must be a number, got {type(value).__name__} {value!r}", hint
+        )
+    share = float(value)
+    if not math.isfinite(share) or share <= 0:
+        raise InvalidInputError(
+            value, f"{name} {value!r} is not a positive fraction of the data limit", hint
+        )
+    if share > 1:
+        raise InvalidInputError(
+            value,
+            f"{name} {value!r} looks like a percentage: a threshold is a fraction of the data "
+            f"limit, so {value!r} would mean {share:.0%} of it",
+            f"pass {name}={share / 100:g} for {_plain(share)}% of the limit "
+            f"(or the text '{_plain(share)}%')",
+        )
+    return share
+
+
+def _plain(number: float) -> str:
+    return f"{number:g}"

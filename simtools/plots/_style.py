@@ -15,6 +15,7 @@ from matplotlib.axis import Axis
 
 from simtools.analysis.risk import risk_counts
 from simtools.errors import InvalidInputError
+from simtools.inputs.arguments import check_threshold
 
 #: Bar colours by risk class, colour-blind safe (blue / orange / vermilion / grey).
 RISK_COLORS: dict[str, str] = {
@@ -58,8 +59,7 @@ def _check_count(value: object, name: str) -> int:
 
 
 def _check_threshold(value: object) -> float:
-    what = "a fraction of the limit in (0, 1]"
-    return _check(value, "threshold", 0, 1, what, "threshold=0.8 means 80% of the limit")
+    return check_threshold(value)
 
 
 def _risk_counts(risk: np.ndarray) -> str:

@@ -31,8 +31,12 @@ def _group_table(
     """Per group: label, consumed_mb, data_limit_mb, sim_count, sims_with_limit, over and
     group_limit (the group's own data limit, NaN without one)."""
     if {"sim_count", "consumed_mb", "data_limit_mb"} <= set(data.columns):  # usage_summary
-        require_columns(data, [label_column], caller="plot_group_usage")
-        labels = data[label_column] if label_column else data.index.to_series()
+        on_index = label_column is None or label_column in data.index.names
+        require_columns(data, [None if on_index else label_column], caller="plot_group_usage")
+        if on_index and isinstance(data.index, pd.MultiIndex) and label_column is not None:
+            labels = data.index.get_level_values(label_column).to_series()
+        else:
+            labels = data.index.to_series() if on_index else data[label_column]
         optional = {
             "sims_with_limit": "sims_with_limit",
             "over": "over_limit_count",
@@ -179,11 +183,21 @@ def plot_group_usage(
     _tidy(ax, "x")
     _side_legend(ax)
     left_out = len(table) - n
-    ax.set_title(title, loc="left", fontsize=11, pad=18 if left_out else 8)
+    notes = []
     if left_out:
-        _note(
-            ax, f"showing the {n:,} of {len(table):,} groups that used most; {left_out:,} not shown"
+        notes.append(
+            f"showing the {n:,} of {len(table):,} groups that used most; {left_out:,} not shown"
         )
+    mixed = np.isnan(own) & (with_limit < sims)
+    if mixed.any():
+        lacking = int((sims - with_limit)[mixed].sum())
+        notes.append(
+            f"not like for like in {int(mixed.sum()):,} group(s): data used counts all their "
+            f"SIMs, the limit bar sums only those with a limit ({lacking:,} SIMs have none)"
+        )
+    ax.set_title(title, loc="left", fontsize=11, pad=8 + 12 * len(notes))
+    if notes:
+        _note(ax, "\n".join(notes))
     return ax
 
 

@@ -34,6 +34,14 @@ from simtools.plots._style import (
     _tidy,
 )
 
+#: How the sort keys read in titles and notes.
+_SORT_WORDS = {
+    "consumed_mb": "data used",
+    "data_limit_mb": "data limit",
+    "headroom_mb": "headroom",
+    "utilization": "utilization",
+}
+
 
 def plot_usage_vs_limit(
     df: pd.DataFrame,
@@ -130,12 +138,16 @@ def plot_usage_vs_limit(
     _side_legend(ax, last="data limit")
     which = "highest" if descending else "lowest"
     left_out = n_total - n
+    words = _SORT_WORDS.get(sort_by, sort_by.replace("_", " "))
     ax.set_title(
-        f"{title}: {n:,} {which} {sort_by}", loc="left", fontsize=11, pad=30 if left_out else 18
+        f"{title}: the {n:,} {which} by {words}",
+        loc="left",
+        fontsize=11,
+        pad=30 if left_out else 18,
     )
     text = f"{n_total:,} SIMs: {_risk_counts(risk)}"
     if left_out:
-        text += f"\nshowing the {n:,} {which} by {sort_by} of {n_total:,} SIMs; "
+        text += f"\nshowing the {n:,} {which} by {words} of {n_total:,} SIMs; "
         text += f"{left_out:,} not shown"
         if n_usage < n_total:
             text += f" ({n_total - n_usage:,} of them without usage data)"
