@@ -78,6 +78,7 @@ from simtools.frames.wireless_frames import (
 from simtools.inputs.codes import ParsedCodes, parse_codes
 from simtools.results import RegistrationResult
 from simtools.snapshots import load_snapshots, save_snapshot
+from simtools.store import HistoryStore, history_store
 from simtools.workflows.changes import apply_changes
 from simtools.workflows.connect import connect, connection_banner
 from simtools.workflows.esim import (
@@ -90,6 +91,14 @@ from simtools.workflows.esim_onboarding import (
     onboard_esims,
 )
 from simtools.workflows.fleet import fleet_frame
+from simtools.workflows.history_dask import (
+    cost_by_dask,
+    history_dask,
+    roaming_share_dask,
+    usage_anomalies_dask,
+    usage_by_network_dask,
+)
+from simtools.workflows.history_sync import SyncResult, snapshot_fleet, sync_usage
 from simtools.workflows.lifecycle import disable, enable, set_standby
 from simtools.workflows.wireless_extras import (
     fetch_connectivity_logs,
@@ -151,6 +160,7 @@ __all__ = [
     "ChangePlan",
     "EsimOnboarding",
     "EsimPurchaseUnknown",
+    "HistoryStore",
     "InvalidInputError",
     "NotFoundError",
     "ParsedCodes",
@@ -162,6 +172,7 @@ __all__ = [
     "SimClient",
     "SimToolsDataWarning",
     "SimToolsError",
+    "SyncResult",
     "TransportError",
     "__version__",
     "api_key_form",
@@ -174,6 +185,7 @@ __all__ = [
     "connection_banner",
     "connectivity_logs_frame",
     "cost_by",
+    "cost_by_dask",
     "daily_sim_usage",
     "daily_usage",
     "data_usage_notifications_frame",
@@ -191,6 +203,8 @@ __all__ = [
     "follow_installation",
     "format_frame",
     "history_by_day",
+    "history_dask",
+    "history_store",
     "idle_sims",
     "load_snapshots",
     "mobile_network_operators_frame",
@@ -215,6 +229,7 @@ __all__ = [
     "register_form",
     "registration_frame",
     "roaming_share",
+    "roaming_share_dask",
     "save_snapshot",
     "set_standby",
     "show",
@@ -223,10 +238,14 @@ __all__ = [
     "sim_card_groups_frame",
     "sim_card_orders_frame",
     "sim_cards_frame",
+    "snapshot_fleet",
+    "sync_usage",
     "top_consumers",
     "usage_anomalies",
+    "usage_anomalies_dask",
     "usage_baseline",
     "usage_by_network",
+    "usage_by_network_dask",
     "usage_explorer",
     "usage_records_frame",
     "usage_report_frame",

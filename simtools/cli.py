@@ -293,13 +293,17 @@ def build_parser() -> argparse.ArgumentParser:
     _output_options(p)
 
     p = command("snapshot", _cmd_snapshot, "append a fleet snapshot to a Parquet dataset")
-    p.add_argument("directory", type=Path, help="the dataset's folder (created when missing)")
+    p.add_argument(
+        "directory", type=Path, nargs="?", help="the dataset's folder (created when missing)"
+    )
+    from simtools.cli_history import add_history_sync, add_snapshot_store
+
+    add_snapshot_store(p, _cmd_snapshot)
 
     p = command("history", _cmd_history, "usage records (WDRs) between two dates")
-    p.add_argument("--start", required=True, help="first moment, ISO date or datetime (UTC)")
+    p.add_argument("--start", help="first moment, ISO date or datetime (UTC)")
     p.add_argument(
         "--end",
-        required=True,
         help="end, exclusive: ISO date or datetime (UTC); --end 2026-12-01 stops at the end of "
         "30 November",
     )
@@ -313,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="aggregate per day (optionally per SIM or group)",
     )
     _output_options(p)
+    add_history_sync(p, _cmd_history)
 
     p = command("ledger", _cmd_ledger, "inspect a registration ledger")
     ledger_sub = p.add_subparsers(dest="ledger_command", required=True, metavar="ACTION")

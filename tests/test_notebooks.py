@@ -62,6 +62,7 @@ def test_there_are_notebooks() -> None:
         "01-onboarding-runbook.ipynb",
         "02-fleet-usage-analysis.ipynb",
         "03-fleet-changes.ipynb",
+        "04-usage-history.ipynb",
         "05-esim-onboarding.ipynb",
     ]
 
