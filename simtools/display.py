@@ -34,6 +34,7 @@ _LABELS: Mapping[str, str] = {
     "mean_utilization": "mean used of limit",
     "max_utilization": "max used of limit",
     "sim_count": "SIMs",
+    "sim_card_count": "SIMs",
     "sims_with_limit": "SIMs with a limit",
     "over_limit_count": "over limit",
     "near_limit_count": "near limit",

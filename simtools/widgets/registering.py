@@ -242,5 +242,7 @@ def outcome_table(
     keys = pd.DataFrame({"order": order.to_numpy(), "position": frame["position"].to_numpy()})
     rows = keys.sort_values(["order", "position"], kind="stable").index.to_numpy()
     view = view.iloc[rows].reset_index(drop=True)
+    if not any(retry):
+        view = view.drop(columns="retry helps")
     hover = {"why": [str(v) if pd.notna(v) else "" for v in full.iloc[rows]]}
     return view, hover
