@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import html
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from simtools.errors import InvalidInputError
@@ -81,11 +83,12 @@ def format_value(value: Any, column: str = "") -> str:
         if value.tzinfo is not None:
             return value.tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
         return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    if isinstance(value, float):
+    if isinstance(value, numbers.Integral):
+        return f"{int(value):,}"
+    if isinstance(value, numbers.Real):
+        value = float(value)
         if math.isinf(value):
             return "∞" if value > 0 else "-∞"
         if _is_share(column):
