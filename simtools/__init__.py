@@ -9,8 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from simtools._version import __version__
+from simtools.analysis.anomalies import daily_sim_usage, usage_anomalies, usage_baseline
 from simtools.analysis.changes import ChangePlan, plan_changes
+from simtools.analysis.cost import combine_cost_totals, cost_by, month_over_month
 from simtools.analysis.daily import daily_usage
+from simtools.analysis.forecast import bill_forecast
+from simtools.analysis.idle import idle_sims
+from simtools.analysis.networks import roaming_share, usage_by_network
+from simtools.analysis.rollup import history_by_day
 from simtools.analysis.usage import (
     explode_tags,
     near_limit,
@@ -27,6 +33,7 @@ from simtools.errors import (
     InvalidInputError,
     NotFoundError,
     RateLimitError,
+    ReportError,
     ResponseError,
     ServerError,
     SimToolsDataWarning,
@@ -46,6 +53,16 @@ from simtools.frames.connectivity import (
     connectivity_logs_frame,
 )
 from simtools.frames.files import read_frame, write_frame
+
+# Usage history: one usage-record shape from WDRs, report CSVs, detail records, usage reports.
+from simtools.frames.history import (
+    detail_records_frame,
+    usage_report_frame,
+    usage_report_options_frame,
+    wdr_history_frame,
+    wdr_report_frame,
+    wdr_reports_frame,
+)
 from simtools.frames.notifications import data_usage_notifications_frame
 from simtools.frames.wireless_frames import (
     bulk_sim_card_actions_frame,
@@ -83,8 +100,11 @@ from simtools.workflows.wireless_extras import (
 if TYPE_CHECKING:
     from simtools.esim_labels import write_label_sheet
     from simtools.plots import (
+        plot_cost_by_month,
         plot_daily_usage,
         plot_group_usage,
+        plot_roaming_by_country,
+        plot_usage_anomaly,
         plot_usage_vs_limit,
         plot_utilization_histogram,
     )
@@ -95,7 +115,10 @@ if TYPE_CHECKING:
     from simtools.widgets.register_form import register_form
 
 _LAZY = {
+    "plot_cost_by_month": "simtools.plots",
     "plot_daily_usage": "simtools.plots",
+    "plot_roaming_by_country": "simtools.plots",
+    "plot_usage_anomaly": "simtools.plots",
     "plot_group_usage": "simtools.plots",
     "plot_usage_vs_limit": "simtools.plots",
     "plot_utilization_histogram": "simtools.plots",
@@ -133,6 +156,7 @@ __all__ = [
     "ParsedCodes",
     "RateLimitError",
     "RegistrationResult",
+    "ReportError",
     "ResponseError",
     "ServerError",
     "SimClient",
@@ -142,13 +166,18 @@ __all__ = [
     "__version__",
     "api_key_form",
     "apply_changes",
+    "bill_forecast",
     "bulk_sim_card_actions_frame",
     "changes_form",
+    "combine_cost_totals",
     "connect",
     "connection_banner",
     "connectivity_logs_frame",
+    "cost_by",
+    "daily_sim_usage",
     "daily_usage",
     "data_usage_notifications_frame",
+    "detail_records_frame",
     "device_details_frame",
     "disable",
     "enable",
@@ -161,14 +190,20 @@ __all__ = [
     "fleet_frame",
     "follow_installation",
     "format_frame",
+    "history_by_day",
+    "idle_sims",
     "load_snapshots",
     "mobile_network_operators_frame",
+    "month_over_month",
     "near_limit",
     "onboard_esims",
     "parse_codes",
     "plan_changes",
+    "plot_cost_by_month",
     "plot_daily_usage",
     "plot_group_usage",
+    "plot_roaming_by_country",
+    "plot_usage_anomaly",
     "plot_usage_vs_limit",
     "plot_utilization_histogram",
     "private_wireless_gateways_frame",
@@ -179,6 +214,7 @@ __all__ = [
     "read_frame",
     "register_form",
     "registration_frame",
+    "roaming_share",
     "save_snapshot",
     "set_standby",
     "show",
@@ -188,9 +224,17 @@ __all__ = [
     "sim_card_orders_frame",
     "sim_cards_frame",
     "top_consumers",
+    "usage_anomalies",
+    "usage_baseline",
+    "usage_by_network",
     "usage_explorer",
     "usage_records_frame",
+    "usage_report_frame",
+    "usage_report_options_frame",
     "usage_summary",
+    "wdr_history_frame",
+    "wdr_report_frame",
+    "wdr_reports_frame",
     "wireless_blocklists_frame",
     "write_frame",
     "write_label_sheet",

@@ -10,7 +10,8 @@
     │   ├── RateLimitError         429 (retry_after, seconds)
     │   └── ServerError            5xx
     ├── TransportError         the request did not complete (connection refused or dropped, timeout)
-    └── ResponseError          a body that is not the JSON the contract promises (HTML, truncated)
+    ├── ResponseError          a body that is not the JSON the contract promises (HTML, truncated)
+    └── ReportError            a report job failed, was deleted, or was not ready by its deadline
 
     SimToolsDataWarning (UserWarning): a value kept raw because it did not fit the contract
 
@@ -35,6 +36,7 @@ __all__ = [
     "InvalidInputError",
     "NotFoundError",
     "RateLimitError",
+    "ReportError",
     "ResponseError",
     "ServerError",
     "SimToolsDataWarning",
@@ -182,6 +184,17 @@ class ResponseError(SimToolsError):
             f"{method} {url} returned HTTP {status_code} with a body that is not the expected "
             f"JSON ({reason}); it starts: {excerpt!r}"
         )
+
+
+class ReportError(SimToolsError):
+    """A WDR report job that gave no file: it ``failed``, was ``deleted``, or was still
+    ``pending`` when its deadline passed (``status`` says which)."""
+
+    def __init__(self, report_id: str, status: str, reason: str) -> None:
+        self.report_id = report_id
+        self.status = status
+        self.reason = reason
+        super().__init__(f"WDR report {report_id} is {status}: {reason}")
 
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)

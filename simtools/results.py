@@ -8,6 +8,7 @@ from typing import Literal
 
 from simtools.errors import SimToolsError
 from simtools.models import ApiErrorObject, RegisterResponse, SimCard
+from simtools.wording import plural
 
 __all__ = ["OUTCOMES", "CodeOutcome", "Outcome", "RegistrationResult"]
 
@@ -114,4 +115,4 @@ class RegistrationResult:
 
     def __repr__(self) -> str:
         summary = ", ".join(f"{k}={v}" for k, v in self.counts().items() if v)
-        return f"RegistrationResult({len(self.outcomes)} entries: {summary or 'none'})"
+        return f"RegistrationResult({plural(len(self.outcomes), 'entry')}: {summary or 'none'})"

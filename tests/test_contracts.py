@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from historydata import history_built
 from wirelessdata import wireless_built
 
 import simtools
@@ -73,6 +74,7 @@ def frames() -> Iterator[dict[str, tuple[pd.DataFrame, tuple[FrameContract, ...]
         full = simtools.sim_cards_frame([client.get_sim_card(in_group[0])])
         groups = simtools.sim_card_groups_frame(client)
         wireless = wireless_built(sb, client)
+        history = history_built(client, fleet, now)
         for threshold in ((80, "MB"), (1.5, "GB")):
             client.create_data_usage_notification(in_group[1], threshold)
         notifications = data_usage_notifications_frame(client)
@@ -114,6 +116,7 @@ def frames() -> Iterator[dict[str, tuple[pd.DataFrame, tuple[FrameContract, ...]
         "top_consumers": (simtools.top_consumers(fleet, n=5), (c.FLEET,)),
     }
     built.update(wireless)
+    built.update(history)
     built["usage_summary with group limits"] = (
         simtools.usage_summary(fleet, by="group", groups=groups).reset_index(),
         (c.USAGE_SUMMARY, c.FLEET),

@@ -464,12 +464,12 @@ def test_inputs_are_not_mutated(example: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("source", "message"),
     [
-        (42, "from a int"),
+        (42, "from an int"),
         (3.5, "from a float"),
         ({"foo": 1}, "neither a response"),
         ("{not json", "the JSON does not parse"),
         ({"data": "text"}, "'data' is a str"),
-        ({"data": [1]}, "item 0 of the response's 'data' is a int"),
+        ({"data": [1]}, "item 0 of the response's 'data' is an int"),
         (pd.DataFrame({"id": ["x"]}), "lacks the columns"),
         ([{"id": "g", "record_type": "sim_card_group"}], "'sim_card_group' objects"),
     ],

@@ -27,6 +27,7 @@ from simtools.client._wire import (
     shape_error,
     validated,
 )
+from simtools.client.history import HistoryVerbs
 from simtools.client.paging import PagedClient
 from simtools.client.wireless import WirelessVerbs
 from simtools.errors import ApiError, InvalidInputError
@@ -80,7 +81,7 @@ class Unset(enum.Enum):
 UNSET = Unset.UNSET
 
 
-class SimClient(WirelessVerbs, PagedClient):  # wireless verbs: simtools/client/wireless.py
+class SimClient(WirelessVerbs, HistoryVerbs, PagedClient):  # see client/wireless.py, history.py
     """A Telnyx wireless API client for SIM card registration and fleet listing.
 
     ``SimClient(api_key, base_url=...)`` or ``SimClient.from_env()``. Use it as a context manager

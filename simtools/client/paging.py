@@ -22,6 +22,7 @@ from simtools.client._core import MAX_PAGE_SIZE, ClientCore, M, _positive_int
 from simtools.client._wire import body_object, page_items, shape_error, validated
 from simtools.errors import InvalidInputError, data_warning
 from simtools.models import PaginationMeta
+from simtools.wording import a_type
 
 __all__ = ["MAX_PAGES", "PagedClient"]
 
@@ -40,18 +41,20 @@ class PagedClient(ClientCore):
         params: Mapping[str, str] | None = None,
         *,
         page_size: int = MAX_PAGE_SIZE,
+        max_page_size: int = MAX_PAGE_SIZE,
         concurrency: int | None = None,
         on_meta: Callable[[PaginationMeta], None] | None = None,
         on_page: Callable[[int], None] | None = None,
     ) -> Iterator[bytes]:
-        """Every page of a list endpoint as raw JSON bytes, in page order.
+        """Every page of a list endpoint as raw JSON bytes, in page order (pages of
+        ``page_size``, at most the endpoint's ``max_page_size``).
 
         Page 1 is fetched first for its ``meta`` (passed to ``on_meta``); the rest are fetched with
         at most ``concurrency`` requests in flight. Reads are retried by the policy. Arguments
         are checked before the first request.
         """
         workers = self.concurrency if concurrency is None else _check_concurrency(concurrency)
-        size = _check_page_size(page_size)
+        size = _check_page_size(page_size, max_page_size)
         url = f"{self.base_url}/{path}"
         base = {**(params or {}), "page[size]": str(size)}
         first = self._call("GET", path, params={**base, "page[number]": "1"})
@@ -128,7 +131,7 @@ def _has_data(content: bytes) -> bool:
 def _page_meta(response: httpx.Response, body: Mapping[str, object]) -> PaginationMeta:
     raw = body.get("meta")
     if raw is not None and not isinstance(raw, dict):
-        raise shape_error(response, f"'meta' is a {type(raw).__name__}, not an object")
+        raise shape_error(response, f"'meta' is {a_type(raw)}, not an object")
     try:
         return PaginationMeta.model_validate(raw or {})
     except ValidationError as exc:
@@ -161,11 +164,11 @@ def _check_concurrency(value: object) -> int:
     return _positive_int(value, "concurrency", "e.g. concurrency=4")
 
 
-def _check_page_size(value: object) -> int:
-    size = _positive_int(value, "page_size", f"a page size from 1 to {MAX_PAGE_SIZE}")
-    if size > MAX_PAGE_SIZE:
+def _check_page_size(value: object, maximum: int = MAX_PAGE_SIZE) -> int:
+    size = _positive_int(value, "page_size", f"a page size from 1 to {maximum}")
+    if size > maximum:
         raise InvalidInputError(
-            size, f"page_size {size} is over the API's maximum", f"pass at most {MAX_PAGE_SIZE}"
+            size, f"page_size {size} is over the API's maximum", f"pass at most {maximum}"
         )
     return size
 

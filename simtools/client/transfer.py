@@ -41,13 +41,22 @@ class _Outcome:
 
 
 def exchange(
-    http: httpx.Client, request: httpx.Request, *, timeout: float, max_bytes: int
+    http: httpx.Client,
+    request: httpx.Request,
+    *,
+    timeout: float,
+    max_bytes: int,
+    with_auth: bool = True,
 ) -> httpx.Response:
     """Send ``request`` and read its whole answer within ``timeout`` seconds and ``max_bytes``
-    bytes; the response returned holds its body (read). httpx's own errors pass through."""
+    bytes; the response returned holds its body (read). httpx's own errors pass through.
+    ``with_auth=False`` sends it without the client's credentials (a pre-signed link)."""
     outcome = _Outcome()
     worker = threading.Thread(
-        target=_run, args=(http, request, max_bytes, outcome), name="simtools-request", daemon=True
+        target=_run,
+        args=(http, request, max_bytes, outcome, with_auth),
+        name="simtools-request",
+        daemon=True,
     )
     worker.start()
     try:
@@ -63,9 +72,19 @@ def exchange(
     return outcome.response
 
 
-def _run(http: httpx.Client, request: httpx.Request, max_bytes: int, outcome: _Outcome) -> None:
+def _run(
+    http: httpx.Client,
+    request: httpx.Request,
+    max_bytes: int,
+    outcome: _Outcome,
+    with_auth: bool = True,
+) -> None:
     try:
-        response = http.send(request, stream=True)
+        if with_auth:
+            response = http.send(request, stream=True)
+        else:
+            # No auth flow: nothing adds the Authorization header to this request.
+            response = http.send(request, stream=True, auth=None)
         try:
             body = _read(response, max_bytes, outcome)
         finally:

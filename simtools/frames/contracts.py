@@ -20,6 +20,7 @@ from simtools.frames.change_contracts import (
     DATA_USAGE_NOTIFICATIONS,
     FLEET_ALERTS,
 )
+from simtools.frames.history_contracts import HISTORY_CONTRACTS
 from simtools.frames.records import RECORD_TYPES
 from simtools.frames.schema import Column, FrameContract, Kind
 from simtools.frames.units import DATA_UNITS
@@ -340,6 +341,7 @@ CONTRACTS: Mapping[str, FrameContract] = MappingProxyType(
             TAG_ROWS,
             *WIRELESS_CONTRACTS,
             *CHANGE_CONTRACTS,
+            *HISTORY_CONTRACTS,
         )
     }
 )

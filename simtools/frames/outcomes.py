@@ -20,6 +20,7 @@ from simtools.frames.layout import is_error
 from simtools.frames.records import collect_records, dump
 from simtools.models import ApiErrorObject
 from simtools.results import RegistrationResult
+from simtools.wording import a_type
 
 __all__ = ["ERROR_COLUMNS", "REGISTRATION_COLUMNS", "errors_frame", "registration_frame"]
 
@@ -100,7 +101,7 @@ def registration_frame(result: RegistrationResult) -> pd.DataFrame:
     if not isinstance(result, RegistrationResult):
         raise InvalidInputError(
             type(result).__name__,
-            f"registration_frame needs a RegistrationResult, got a {type(result).__name__}",
+            f"registration_frame needs a RegistrationResult, got {a_type(result)}",
             "pass what SimClient.register(...) returned",
         )
     outcomes = result.outcomes

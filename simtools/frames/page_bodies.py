@@ -20,6 +20,7 @@ from simtools.errors import InvalidInputError, ResponseError, SimToolsError, dat
 from simtools.frames.contracts import SIM_CARDS
 from simtools.frames.layout import is_sim_card
 from simtools.frames.records import collect_records, other_record_type
+from simtools.wording import a_type
 
 __all__ = [
     "bad_page",
@@ -60,7 +61,7 @@ def page_bytes(body: Any, number: int) -> bytes:
         return body.encode("utf-8", "surrogatepass")
     raise InvalidInputError(
         type(body).__name__,
-        f"page {number} is a {type(body).__name__}, not a response body (bytes or JSON text)",
+        f"page {number} is {a_type(body)}, not a response body (bytes or JSON text)",
         _HINT,
     )
 

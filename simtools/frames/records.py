@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from simtools.errors import InvalidInputError
+from simtools.wording import a_type
 
 #: ``record_type`` values of the contract's objects, to refuse one kind fed to another's builder
 #: (and the categories of every frame's ``record_type`` column).
@@ -126,7 +127,7 @@ def _collect(
         return _collect(dumped, key, is_record, what, hint, in_list=in_list)
     raise InvalidInputError(
         type(source).__name__,
-        f"cannot build a frame of {what} from a {type(source).__name__}",
+        f"cannot build a frame of {what} from {a_type(source)}",
         hint,
     )
 
@@ -138,7 +139,7 @@ def _envelope_items(value: Any, key: str, what: str, hint: str) -> list[Mapping[
     if not isinstance(items, list | tuple):
         raise InvalidInputError(
             type(value).__name__,
-            f"the response's {key!r} is a {type(value).__name__}, not a list of {what}",
+            f"the response's {key!r} is {a_type(value)}, not a list of {what}",
             hint,
         )
     out: list[Mapping[str, Any]] = []
@@ -147,7 +148,7 @@ def _envelope_items(value: Any, key: str, what: str, hint: str) -> list[Mapping[
         if record is None:
             raise InvalidInputError(
                 type(item).__name__,
-                f"item {i} of the response's {key!r} is a {type(item).__name__}, not an object",
+                f"item {i} of the response's {key!r} is {a_type(item)}, not an object",
                 hint,
             )
         out.append(record)

@@ -20,6 +20,7 @@ from simtools.frames.contracts import USAGE_RECORDS
 from simtools.frames.records import dump
 from simtools.frames.units import megabytes
 from simtools.models import UsageRecord
+from simtools.wording import a_type
 
 __all__ = ["USAGE_RECORD_COLUMNS", "usage_records_frame"]
 
@@ -33,7 +34,7 @@ def _as_mapping(record: object, index: int) -> Mapping[str, Any]:
     if dumped is None:
         raise InvalidInputError(
             type(record).__name__,
-            f"record {index} is a {type(record).__name__}, not a UsageRecord or a dict",
+            f"record {index} is {a_type(record)}, not a UsageRecord or a dict",
             "pass the records from client.usage_records(...) or the dicts of a WDR response's "
             "data list",
         )

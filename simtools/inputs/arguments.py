@@ -14,6 +14,7 @@ from typing import Any
 
 from simtools.errors import InvalidInputError
 from simtools.models import FILTER_STATUSES, REGISTER_STATUSES
+from simtools.wording import a_type
 
 __all__ = [
     "check_data_amount",
@@ -189,7 +190,7 @@ def check_tags(value: Any, name: str = "tags") -> list[str] | None:
 def check_group_name(value: Any) -> str:
     """A SIM card group's name: non-empty text (surrounding spaces are dropped)."""
     if not isinstance(value, str) or not value.strip():
-        what = "empty" if isinstance(value, str) else f"a {type(value).__name__}"
+        what = "empty" if isinstance(value, str) else a_type(value)
         raise InvalidInputError(
             value, f"a group needs a name of text; {value!r} is {what}", "e.g. name='berlin'"
         )

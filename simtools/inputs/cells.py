@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from simtools.errors import InvalidInputError
+from simtools.wording import a_type
 
 # What separates codes in pasted text: commas, semicolons and any whitespace (tabs, spaces, the
 # non-breaking spaces some spreadsheets and web pages put in).
@@ -68,7 +69,7 @@ def read_cells(source: Any, column: Hashable | None) -> tuple[list[Cell], str]:
         )
     if isinstance(source, dict) or not isinstance(source, Iterable):
         raise InvalidInputError(
-            source, f"cannot read registration codes from a {type(source).__name__}", _SOURCE_HINT
+            source, f"cannot read registration codes from {a_type(source)}", _SOURCE_HINT
         )
     _no_column(column, "a sequence")
     cells = [Cell(item, f"item {i}") for i, item in enumerate(source, start=1)]

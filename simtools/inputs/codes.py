@@ -22,6 +22,7 @@ import pandas as pd
 
 from simtools.errors import InvalidInputError
 from simtools.inputs.cells import Cell, read_cells
+from simtools.wording import a_type, plural
 
 __all__ = [
     "CodeEntry",
@@ -185,7 +186,8 @@ def parse_codes(
         problems = parsed.problems
         raise InvalidInputError(
             [p.value for p in problems],
-            f"{len(problems)} of {len(parsed.entries)} entries in {described} cannot be registered",
+            f"{len(problems)} of {plural(len(parsed.entries), 'entry')} in {described} "
+            f"cannot be registered",
             _COLLECT_HINT,
             problems=[str(p) for p in problems],
         )
@@ -253,7 +255,7 @@ def _check(value: Any) -> tuple[str, str | None, str | None]:
         if not number.is_integer():
             return shown, None, "is a number with a fractional part, not a registration code"
         return _number_reason(int(number), shown)
-    return shown, None, f"is a {type(value).__name__}, not a registration code (10-digit text)"
+    return shown, None, f"is {a_type(value)}, not a registration code (10-digit text)"
 
 
 def _number_reason(number: int, shown: str) -> tuple[str, str | None, str | None]:

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from simtools.errors import InvalidInputError
+from simtools.wording import a_type
 
 __all__ = [
     "BLOCKLIST_TYPES",
@@ -68,7 +69,7 @@ def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
 def check_text(value: Any, name: str, example: str) -> str:
     """Non-empty text (surrounding spaces dropped)."""
     if not isinstance(value, str) or not value.strip():
-        what = "empty" if isinstance(value, str) else f"a {type(value).__name__}"
+        what = "empty" if isinstance(value, str) else a_type(value)
         raise InvalidInputError(value, f"{name} must be non-empty text; it is {what}", example)
     return value.strip()
 

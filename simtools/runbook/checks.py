@@ -18,8 +18,9 @@ from simtools.workflows.ledger import RegistrationLedger
 
 if TYPE_CHECKING:
     from simtools.client import SimClient
+from simtools.wording import plural
 
-__all__ = ["PREVIEW_COLUMNS", "VERDICTS", "CodeCheck", "check_codes"]
+__all__ = ["PREVIEW_COLUMNS", "VERDICTS", "CodeCheck", "check_codes", "code_verdicts"]
 
 #: What the check says of each entry: ``ready`` (will be sent), ``registered earlier`` (the
 #: ledger shows this run's account has it; not sent again), ``already used`` and ``rejected``
@@ -57,20 +58,7 @@ def check_codes(
         parsed = parse_codes(source, errors="collect")
     except InvalidInputError as exc:
         raise RunbookStop("check codes", exc.reason, exc.hint) from None
-    validations = tuple(client.validate_codes(list(parsed.codes))) if parsed.codes else ()
-    by_code = {v.registration_code: v for v in validations}
-    earlier = _ledger_states(ledger, parsed.codes)
-    rows = []
-    for entry in parsed.entries:
-        verdict: str = entry.kind
-        detail = entry.reason
-        if entry.kind == "valid":
-            verdict, detail = _verdict(by_code.get(entry.value), earlier.get(entry.value))
-        rows.append((entry.position, entry.where, entry.value, verdict, detail))
-    frame = pd.DataFrame.from_records(rows, columns=list(PREVIEW_COLUMNS)).astype(
-        {"position": "Int64", "where": "string", "entry": "string", "detail": "string"}
-    )
-    frame["verdict"] = pd.Categorical(frame["verdict"], categories=VERDICTS)
+    validations, frame = _verdicts(client, parsed, ledger)
     ok = frame["verdict"].isin(["ready", "registered earlier"])
     ready = tuple(frame.loc[ok, "entry"].astype(str))
     if not ready:
@@ -85,8 +73,37 @@ def check_codes(
         )
     counts = frame["verdict"].value_counts()
     parts = [f"{int(counts[v])} {v}" for v in VERDICTS if counts.get(v, 0)]
-    message = f"{len(frame)} entries checked: {', '.join(parts)}."
+    message = f"{plural(len(frame), 'entry')} checked: {', '.join(parts)}."
     return CodeCheck(source, parsed, validations, ready, message, frame)
+
+
+def code_verdicts(
+    client: SimClient, source: Any, *, ledger: str | os.PathLike[str] | None = None
+) -> pd.DataFrame:
+    """One row per entry of ``source`` (``PREVIEW_COLUMNS``) with its verdict, as
+    :func:`check_codes` gives them, whether or not any code can be registered. Raises
+    :class:`~simtools.errors.InvalidInputError` when ``source`` cannot be read at all."""
+    return _verdicts(client, parse_codes(source, errors="collect"), ledger)[1]
+
+
+def _verdicts(
+    client: SimClient, parsed: ParsedCodes, ledger: str | os.PathLike[str] | None
+) -> tuple[tuple[CodeValidation, ...], pd.DataFrame]:
+    validations = tuple(client.validate_codes(list(parsed.codes))) if parsed.codes else ()
+    by_code = {v.registration_code: v for v in validations}
+    earlier = _ledger_states(ledger, parsed.codes)
+    rows = []
+    for entry in parsed.entries:
+        verdict: str = entry.kind
+        detail = entry.reason
+        if entry.kind == "valid":
+            verdict, detail = _verdict(by_code.get(entry.value), earlier.get(entry.value))
+        rows.append((entry.position, entry.where, entry.value, verdict, detail))
+    frame = pd.DataFrame.from_records(rows, columns=list(PREVIEW_COLUMNS)).astype(
+        {"position": "Int64", "where": "string", "entry": "string", "detail": "string"}
+    )
+    frame["verdict"] = pd.Categorical(frame["verdict"], categories=VERDICTS)
+    return validations, frame
 
 
 def _verdict(check: CodeValidation | None, ledger_state: str | None) -> tuple[str, str | None]:

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TextIO
 
+from simtools.cli_hints import cli_message
 from simtools.errors import InvalidInputError
 from simtools.sandbox.server import Sandbox, SandboxStartError, serve
 
@@ -22,14 +23,17 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--fleet-size", type=int, default=500, help="synthetic SIM cards")
     parser.add_argument("--seed", type=int, default=0, help="seed of the fleet and the faults")
-    parser.add_argument("--api-key", default=None, help="API key to accept (default: generated)")
+    parser.add_argument("--api-key", default=None, help="API key to accept (default: a new one)")
     parser.add_argument(
         "--accept-any-key",
         action="store_true",
         help="accept any non-empty Bearer key (for test suites that bring their own key)",
     )
     parser.add_argument(
-        "--rate-limit", type=int, default=None, help="requests per second before HTTP 429"
+        "--rate-limit",
+        type=int,
+        default=None,
+        help="requests per second before HTTP 429 (default: no limit)",
     )
     parser.add_argument(
         "--error-rate", type=float, default=0.0, help="share of requests answered 500/503"
@@ -67,7 +71,7 @@ def describe(sb: Sandbox, codes: Sequence[str]) -> str:
         "Or the official SDK:",
         f'  telnyx.Telnyx(api_key="{sb.api_key}", base_url="{sb.base_url}")',
         "",
-        f"Faults: {sb.faults}",
+        f"Faults: {sb.faults.describe()}",
         "Press Ctrl-C to stop.",
     ]
     return "\n".join(lines) + "\n"
@@ -133,7 +137,7 @@ def run_sandbox_command(
         out.write("simtools sandbox: stopped\n")
         return 0
     except (InvalidInputError, SandboxStartError) as exc:
-        sys.stderr.write(f"simtools sandbox: {exc}\n")
+        sys.stderr.write(f"simtools sandbox: {cli_message(exc)}\n")
         return 2
 
 

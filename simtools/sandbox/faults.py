@@ -88,6 +88,21 @@ class Faults:
             f"latency={self.latency})"
         )
 
+    def describe(self) -> str:
+        """The faults in words, for the sandbox's banner: ``"none"`` when nothing goes wrong."""
+        parts = []
+        if self.rate_limit is not None:
+            parts.append(f"HTTP 429 past {self.rate_limit} requests a second")
+        if self.error_rate:
+            parts.append(f"{self.error_rate:.0%} of requests answered 500/503")
+        if self.drop_rate:
+            parts.append(f"{self.drop_rate:.0%} performed and left unanswered")
+        if self.garble_rate:
+            parts.append(f"{self.garble_rate:.0%} answered with a garbled body")
+        if self.latency:
+            parts.append(f"{self.latency:g} s added to every request")
+        return "; ".join(parts) or "none"
+
     @property
     def rate_limit(self) -> int | None:
         """Requests allowed per one-second window, or None for no limit."""
