@@ -28,8 +28,15 @@ def _say(text: str = "") -> None:
 
 
 def _table(frame: pd.DataFrame, rows: int = 20) -> str:
+    """The frame as people read it (``simtools.format_frame``), indented under its step."""
+    from simtools.display import format_frame
+
+    shown = format_frame(frame, max_rows=rows)
+    named = any(n is not None for n in frame.index.names)
     with pd.option_context("display.width", 160, "display.max_columns", 12):
-        text = frame.to_string(max_rows=rows, index=False, max_colwidth=60)
+        text = shown.to_string(index=named, max_colwidth=60)
+    if len(frame) > rows:
+        text += f"\n... {len(frame) - rows:,} more rows"
     return "\n".join(f"   {line}" for line in text.splitlines())
 
 
@@ -103,7 +110,13 @@ def _onboard(client: SimClient, out: Path) -> pd.DataFrame:
 
 def _analyse(client: SimClient, out: Path, members: pd.DataFrame) -> None:
     from simtools.analysis.daily import daily_usage
-    from simtools.analysis.usage import near_limit, project_period_end, top_consumers, usage_summary
+    from simtools.analysis.usage import (
+        near_limit,
+        project_period_end,
+        projection_basis,
+        top_consumers,
+        usage_summary,
+    )
     from simtools.frames import usage_records_frame
     from simtools.frames.files import write_frame
     from simtools.workflows.fleet import fleet_frame
@@ -111,7 +124,7 @@ def _analyse(client: SimClient, out: Path, members: pd.DataFrame) -> None:
     _say("\n5. The fleet, summarised by group")
     fleet = fleet_frame(client, progress=False)
     summary = usage_summary(fleet, by="group")
-    _say(_table(summary.reset_index(drop=True)))
+    _say(_table(summary.drop(columns="sim_card_group_id")))
     write_frame(fleet, out / "fleet.csv")
     write_frame(summary.reset_index(), out / "usage_by_group.csv")
     risky = near_limit(fleet)
@@ -123,8 +136,7 @@ def _analyse(client: SimClient, out: Path, members: pd.DataFrame) -> None:
 
     _say("\n6. End-of-period projection (calendar month, UTC)")
     projected = project_period_end(fleet)
-    crossing = projected["projected_over_limit"].fillna(False).astype(bool)
-    _say(f"   {int(crossing.sum())} SIM cards will be over their limit by the end of the month")
+    _say(f"   {projection_basis(projected)}")
     write_frame(projected, out / "projection.csv")
 
     now = pd.Timestamp.now(tz="UTC")
@@ -160,9 +172,7 @@ def _plots(
         ),
         "fleet_usage_vs_limit.png": lambda ax: plot_usage_vs_limit(fleet, ax=ax),
         "utilization_histogram.png": lambda ax: plot_utilization_histogram(fleet, ax=ax),
-        "group_usage.png": lambda ax: plot_group_usage(
-            summary, label_column="sim_card_group_name", ax=ax
-        ),
+        "group_usage.png": lambda ax: plot_group_usage(summary, ax=ax),
         "daily_usage.png": lambda ax: plot_daily_usage(daily, ax=ax),
     }
     paths = []

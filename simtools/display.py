@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
+import numbers
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from simtools.errors import InvalidInputError
@@ -34,6 +36,7 @@ _LABELS: Mapping[str, str] = {
     "mean_utilization": "mean used of limit",
     "max_utilization": "max used of limit",
     "sim_count": "SIMs",
+    "sim_card_count": "SIMs",
     "sims_with_limit": "SIMs with a limit",
     "over_limit_count": "over limit",
     "near_limit_count": "near limit",
@@ -80,11 +83,12 @@ def format_value(value: Any, column: str = "") -> str:
         if value.tzinfo is not None:
             return value.tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
         return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    if isinstance(value, float):
+    if isinstance(value, numbers.Integral):
+        return f"{int(value):,}"
+    if isinstance(value, numbers.Real):
+        value = float(value)
         if math.isinf(value):
             return "∞" if value > 0 else "-∞"
         if _is_share(column):
@@ -147,10 +151,19 @@ class Shown:
     ``frame`` is the frame as given (values and dtypes untouched); ``text`` the formatted copy.
     """
 
-    def __init__(self, frame: pd.DataFrame, *, max_rows: int = 60, caption: str = "") -> None:
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        *,
+        max_rows: int = 60,
+        caption: str = "",
+        hover: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         self.frame = frame
         self.max_rows = max_rows
         self.caption = caption
+        #: Column -> the full text shown on hover over each of its cells (row order).
+        self.hover = dict(hover or {})
         self.text = format_frame(frame, max_rows=max_rows)
 
     def __repr__(self) -> str:
@@ -174,15 +187,19 @@ class Shown:
         numeric = [False] * (len(heads) - len(text.columns)) + [
             pd.api.types.is_numeric_dtype(self.frame[c]) for c in self.frame.columns
         ]
+        hovers = [self.hover.get(str(c)) for c in self.frame.columns]
         rows = []
-        for key, values in zip(text.index, text.itertuples(index=False), strict=True):
+        for r, (key, values) in enumerate(
+            zip(text.index, text.itertuples(index=False), strict=True)
+        ):
             keys = (key if isinstance(key, tuple) else (key,)) if named else ()
+            tips = [None] * len(keys) + [h[r] if h is not None else None for h in hovers]
             cells = [*keys, *values]
             rows.append(
                 "<tr>"
                 + "".join(
-                    _cell(str(c), num, header=i < len(keys))
-                    for i, (c, num) in enumerate(zip(cells, numeric, strict=True))
+                    _cell(str(c), num, header=i < len(keys), tip=tip)
+                    for i, (c, num, tip) in enumerate(zip(cells, numeric, tips, strict=True))
                 )
                 + "</tr>"
             )
@@ -209,21 +226,27 @@ class Shown:
 _CLIP = 48
 
 
-def _cell(text: str, numeric: bool, *, header: bool = False) -> str:
+def _cell(text: str, numeric: bool, *, header: bool = False, tip: str | None = None) -> str:
+    """One cell on one line; text past ``_CLIP`` characters is cut, and the full text (or
+    ``tip``) shows on hover."""
     tag = "th" if header else "td"
     align = "right" if numeric else "left"
     style = f"text-align: {align}; white-space: nowrap; padding: 2px 8px;"
-    if len(text) > _CLIP:
-        short = text[: _CLIP - 1] + "…"
-        return (
-            f"<{tag} style='{style}' title='{html.escape(text, quote=True)}'>"
-            f"{html.escape(short)}</{tag}>"
-        )
-    return f"<{tag} style='{style}'>{html.escape(text)}</{tag}>"
+    shown = text if len(text) <= _CLIP else text[: _CLIP - 1] + "…"
+    full = tip if tip else (text if shown != text else None)
+    title = f" title='{html.escape(full, quote=True)}'" if full else ""
+    return f"<{tag} style='{style}'{title}>{html.escape(shown)}</{tag}>"
 
 
-def show(df: pd.DataFrame, *, max_rows: int = 60, caption: str = "") -> Shown:
+def show(
+    df: pd.DataFrame,
+    *,
+    max_rows: int = 60,
+    caption: str = "",
+    hover: Mapping[str, Sequence[str]] | None = None,
+) -> Shown:
     """``df`` for people (see :class:`Shown`): the last line of a notebook cell, or in a report.
+    ``hover`` gives, per column, the full text to show over each row's cell.
 
     >>> show(usage_summary(fleet, by="group"))  # doctest: +SKIP
     """
@@ -233,4 +256,4 @@ def show(df: pd.DataFrame, *, max_rows: int = 60, caption: str = "") -> Shown:
             f"show needs a pandas DataFrame, got {type(df).__name__}",
             "pass a frame, for example simtools.usage_summary(fleet, by='group')",
         )
-    return Shown(df, max_rows=max_rows, caption=caption)
+    return Shown(df, max_rows=max_rows, caption=caption, hover=hover)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import html
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -19,6 +20,7 @@ __all__ = [
     "execute_notebook",
     "notebook_dir",
     "notebook_to_html",
+    "widget_note",
 ]
 
 
@@ -134,11 +136,38 @@ def notebook_to_html(path: str | os.PathLike[str], target: str | os.PathLike[str
     import nbformat
     from nbconvert import HTMLExporter
 
-    nb = nbformat.read(Path(path), as_version=4)
-    body, _ = HTMLExporter().from_notebook_node(copy.deepcopy(nb))
+    nb = copy.deepcopy(nbformat.read(Path(path), as_version=4))
+    _mark_widgets(nb, Path(path).name)
+    body, _ = HTMLExporter().from_notebook_node(nb)
     out = Path(target)
     out.write_text(body, encoding="utf-8")
     return out
+
+
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def widget_note(notebook: str) -> str:
+    """What a static page shows where a notebook displayed a widget."""
+    return (
+        '<div class="simtools-widget-note" style="border: 1px dashed #8a8a8a; '
+        'background: #f6f6f6; padding: 8px 12px; margin: 4px 0; color: #333;">'
+        "<strong>An interactive form was here.</strong> Widgets need a running notebook "
+        "kernel, so this static page cannot show them. To use it live, open "
+        f"<code>{html.escape(notebook)}</code> in JupyterLab (<code>jupyter lab "
+        f"notebooks/{html.escape(notebook)}</code>) and run the cells.</div>"
+    )
+
+
+def _mark_widgets(nb: Any, notebook: str) -> None:
+    """Replace each widget output (empty on a static page) with a note saying how to see it."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if _WIDGET_VIEW in data:
+                del data[_WIDGET_VIEW]
+                data["text/html"] = widget_note(notebook)
+                data["text/plain"] = "(an interactive form: open the notebook in JupyterLab)"
 
 
 def cell_outputs_text(path: str | os.PathLike[str]) -> str:

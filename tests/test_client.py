@@ -450,3 +450,22 @@ def test_every_error_is_a_simtools_error() -> None:
     """The tree has one root."""
     for cls in (ApiError, TransportError, ResponseError, InvalidInputError):
         assert issubclass(cls, SimToolsError)
+
+
+def test_a_closed_client_says_so_instead_of_a_runtime_error() -> None:
+    """After close() a call is a TransportError that names the fix, sent nowhere."""
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"data": []})
+
+    client = SimClient(KEY, transport=httpx.MockTransport(handler))
+    assert not client.closed
+    client.close()
+    assert client.closed
+    with pytest.raises(TransportError, match="this client was closed") as caught:
+        client.list_sim_card_groups()
+    assert caught.value.request_sent is False
+    assert "simtools.connect()" in str(caught.value)
+    assert sent == []

@@ -54,6 +54,14 @@ def test_demo_writes_frames_plots_and_report(
     for name in REPORTS:
         page = (out / "report" / name).read_text(encoding="utf-8")
         assert "data:image/png;base64," in page, name
+    # Where a notebook showed a form, the static page says how to see it live.
+    explorer = (out / "report" / "02-fleet-usage-analysis.html").read_text(encoding="utf-8")
+    assert "An interactive form was here." in explorer
+    assert "jupyter lab notebooks/02-fleet-usage-analysis.ipynb" in explorer
+    # The projection states its basis; tables read as people write numbers.
+    assert "days observed" in printed
+    assert "(% of the period" not in printed
+    assert "data used (MB)" in printed
 
     outcome = pd.read_csv(out / "registration_outcome.csv", dtype=str)
     assert outcome["outcome"].tolist() == ["registered"] * 4 + ["duplicate", "invalid", "failed"]

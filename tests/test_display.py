@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -84,6 +85,9 @@ def test_shares_near_one_are_not_rounded_to_the_limit() -> None:
     assert format_value(1.0, "utilization") == "100%"
     assert format_value(float("inf"), "utilization") == "∞"
     assert column_label("uplink_bytes") == "uplink bytes"
+    assert format_value(np.int64(12345)) == "12,345"
+    assert format_value(np.float64(0.5), "utilization") == "50%"
+    assert format_value(np.bool_(True)) == "yes"
 
 
 def test_show_refuses_what_is_not_a_frame() -> None:

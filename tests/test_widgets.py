@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,10 @@ from matplotlib.figure import Figure
 from simtools.analysis.usage import NO_KEY, NO_TAG
 from simtools.client import SimClient
 from simtools.client.retrying import NO_RETRIES
-from simtools.errors import AuthenticationError, InvalidInputError
+from simtools.errors import AuthenticationError, InvalidInputError, ServerError
 from simtools.frames.files import read_frame
 from simtools.inputs.codes import parse_codes
-from simtools.models import CodeValidation, SimCardGroup
+from simtools.models import ApiErrorObject, CodeValidation, SimCardGroup
 from simtools.results import CodeOutcome, RegistrationResult
 from simtools.sandbox import Sandbox
 from simtools.widgets import api_key_form, apply_api_key, register_form, usage_explorer
@@ -40,7 +41,7 @@ from simtools.widgets.codeinput import (
 from simtools.widgets.filtering import FleetFilter, match_caption, top_rows
 from simtools.widgets.links import csv_download_link
 from simtools.widgets.outputs import reporting, texts
-from simtools.widgets.registering import merge_retry, summary_line
+from simtools.widgets.registering import can_retry, merge_retry, retryable, summary_line
 
 REGISTER_PATH = "/v2/actions/register/sim_cards"
 
@@ -322,15 +323,77 @@ def test_register_reports_every_entry_and_creates_the_sims(
     sims = list(client.iter_sim_cards(tags=["widget-test", "berlin"], sim_card_group_id=group))
     assert {s.iccid for s in sims} == set(frame["iccid"].dropna())
     assert len(sims) == 3
-    assert form.last_figure is not None
-    assert bars(form.last_figure) == 3
+    # New SIM cards have used no data yet: no (empty) usage plot is drawn.
+    assert form.last_figure is None
+    assert not any("image/png" in item["data"] for item in form.output.outputs)
     shown = output_text(form.output)
     assert "3 of 6 entries registered" in shown
+    assert "A retry would not help: the API refused those codes" in shown
+    assert "Retry" not in shown.split("A retry would not help")[0]
     assert "Errors returned by the API" in shown
     assert "already been used" in shown
-    assert any("image/png" in item["data"] for item in form.output.outputs)
     assert list(link_csv(form.output)["outcome"]) == list(frame["outcome"].astype(str))
-    assert not form.retry_button.disabled
+    # Nothing here can be fixed by sending again (already used, duplicate, malformed).
+    assert form.retry_button.disabled
+
+
+def test_the_outcome_table_puts_problems_first_and_keeps_reasons_short(
+    client: SimClient, sandbox: Sandbox
+) -> None:
+    """Problem rows come before the registered ones; the reason is a few words, its full text
+    on hover; the ICCID is a column of its own."""
+    fresh = sandbox.available_codes(3)
+    used = sandbox.used_codes(1)[0]
+    form = register_form(client)
+    form.codes_input.value = "\n".join([fresh[0], fresh[1], used, fresh[2], "12x45"])
+    form.register_button.click()
+    table = next(
+        item["data"]["text/html"]
+        for item in form.output.outputs
+        if "Outcome per entry" in item["data"].get("text/plain", "")
+    )
+    rows = [r for r in re.findall(r"<tr>(.*?)</tr>", table) if "<td" in r]
+    outcomes = [re.findall(r"<td[^>]*>(.*?)</td>", row)[2] for row in rows]
+    assert outcomes == ["failed", "invalid", "registered", "registered", "registered"]
+    assert "Registration code already used" in rows[0]
+    assert "title='Registration code" in rows[0]  # the API's full detail on hover
+    assert "ICCID" in table
+    assert all(len(cell) <= 64 for row in rows for cell in re.findall(r">([^<]*)</td>", row))
+    assert "2 needing attention first" in table
+
+
+def test_a_closed_client_gives_a_form_that_says_so_with_its_buttons_off(
+    sandbox: Sandbox,
+) -> None:
+    """A closed client is caught when the form is built: a clear message, no RuntimeError,
+    every button disabled (a click does nothing)."""
+    c = SimClient(sandbox.api_key, base_url=sandbox.base_url)
+    c.close()
+    form = register_form(c)
+    shown = output_text(form.output)
+    assert "The form cannot be used: This client is closed" in shown
+    assert "simtools.connect()" in shown
+    assert "RuntimeError" not in shown
+    buttons = (form.validate_button, form.register_button, form.retry_button)
+    assert all(b.disabled for b in buttons)
+    form.codes_input.value = sandbox.available_codes(1)[0]
+    form.register_button.click()
+    assert form.last_result is None
+    assert all(b.disabled for b in buttons)
+
+
+def test_an_unreachable_api_gives_a_form_that_says_so_with_its_buttons_off() -> None:
+    """Nothing listens at the URL: the form names it and how to fix it, buttons off."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with SimClient("KEY-test", base_url=f"http://127.0.0.1:{port}/v2", retry=NO_RETRIES) as c:
+        form = register_form(c)
+    shown = output_text(form.output)
+    assert f"The API at http://127.0.0.1:{port}/v2 cannot be reached" in shown
+    assert "How to fix:" in shown
+    assert form.register_button.disabled
+    assert form.validate_button.disabled
 
 
 def test_register_reads_an_uploaded_csv(client: SimClient, sandbox: Sandbox) -> None:
@@ -375,10 +438,11 @@ def test_bad_input_shows_a_message_and_sends_nothing(
     assert form.last_result is None
 
 
-def test_retry_failed_resends_only_the_failed_codes(
+def test_retry_is_not_offered_for_codes_the_api_refused(
     client: SimClient, sandbox: Sandbox, transport: RecordingTransport
 ) -> None:
-    """Retry failed sends exactly the codes that failed, and keeps one row per entry."""
+    """An already used code fails again however often it is sent: Retry stays off, and a
+    click on it (were it on) sends nothing."""
     fresh = sandbox.available_codes(2)
     used = sandbox.used_codes(1)[0]
     form = register_form(client)
@@ -386,14 +450,36 @@ def test_retry_failed_resends_only_the_failed_codes(
     form.tags_input.value = "retry-test"
     form.register_button.click()
     assert transport.register_bodies[-1]["registration_codes"] == [fresh[0], used, fresh[1]]
-    sent_before = len(transport.register_bodies)
-    form.retry_button.click()
-    retried = transport.register_bodies[sent_before:]
-    assert [b["registration_codes"] for b in retried] == [[used]]
-    assert retried[0]["tags"] == ["retry-test"]
     assert form.last_frame is not None
     assert list(form.last_frame["outcome"]) == ["registered", "failed", "registered"]
+    assert form.retry_button.disabled
+    assert form.last_result is not None
+    assert retryable(form.last_result) == []
+    sent_before = len(transport.register_bodies)
+    form._on_retry()
+    assert transport.register_bodies[sent_before:] == []
+    assert "no code of the last run can be helped by a retry" in output_text(form.output)
     assert [sandbox.registrations(c) for c in fresh] == [1, 1]
+
+
+def test_can_retry_tells_passing_failures_from_refusals() -> None:
+    """unknown: yes; skipped after a 5xx or a lost connection: yes, after a 401: no; failed
+    without an answer: yes; failed with the API's refusal: no."""
+    refusal = CodeOutcome(
+        "1234567890", 1, "failed", error=ApiErrorObject(code="10015", title="Already used")
+    )
+    unanswered = CodeOutcome(
+        "1234567890", 1, "failed", reason="not registered: ...; so it is safe to send again"
+    )
+    assert can_retry(CodeOutcome("1234567890", 1, "unknown"))
+    assert can_retry(CodeOutcome("1234567890", 1, "skipped"), ServerError(503, "POST", "u"))
+    assert not can_retry(
+        CodeOutcome("1234567890", 1, "skipped"), AuthenticationError(401, "POST", "u")
+    )
+    assert can_retry(unanswered)
+    assert not can_retry(refusal)
+    assert not can_retry(CodeOutcome("1234567890", 1, "failed", reason="This code is not valid."))
+    assert not can_retry(CodeOutcome("1234567890", 1, "duplicate"))
 
 
 def test_retry_after_an_outage_registers_the_codes(make_sandbox: MakeSandbox) -> None:

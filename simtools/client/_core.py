@@ -161,6 +161,11 @@ class ClientCore:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=<redacted>)"
 
+    @property
+    def closed(self) -> bool:
+        """True once ``close()`` has been called: the client sends nothing more."""
+        return self._http.is_closed
+
     def close(self) -> None:
         """Close the connection pool (and stop a sandbox that ``simtools.connect`` started)."""
         self._http.close()
@@ -188,6 +193,14 @@ class ClientCore:
         """One attempt: the response of a 2xx, or the matching error of the tree. It takes at
         most ``timeout`` seconds, and no longer than ``deadline`` leaves."""
         url = f"{self.base_url}/{path.lstrip('/')}"
+        if self._http.is_closed:
+            raise TransportError(
+                method,
+                url,
+                "this client was closed (client.close() or the end of its with block); "
+                "make a new one with simtools.connect()",
+                request_sent=False,
+            )
         response: httpx.Response | None = None
         try:
             self.pacer.wait()

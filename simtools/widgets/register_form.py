@@ -11,7 +11,8 @@ import ipywidgets as widgets
 import pandas as pd
 
 from simtools.client import SimClient
-from simtools.errors import InvalidInputError, SimToolsError
+from simtools.display import show
+from simtools.errors import InvalidInputError, SimToolsError, TransportError
 from simtools.frames import errors_frame, registration_frame, sim_cards_frame
 from simtools.models import REGISTER_STATUSES
 from simtools.results import RegistrationResult
@@ -32,7 +33,13 @@ from simtools.widgets.outputs import (
     show_html,
     show_message,
 )
-from simtools.widgets.registering import register_entries, retry_failed, summary_line
+from simtools.widgets.registering import (
+    outcome_table,
+    register_entries,
+    retry_failed,
+    retryable,
+    summary_line,
+)
 from simtools.workflows.connect import connection_banner
 
 if TYPE_CHECKING:
@@ -68,7 +75,9 @@ class RegisterForm:
     Widgets: ``codes_input``, ``upload_input``, ``group_input``, ``tags_input``, ``status_input``,
     ``validate_button``, ``register_button``, ``retry_button``, ``progress``, ``output``.
     After a click: ``last_preview`` (Validate), ``last_result``, ``last_frame`` and
-    ``last_figure`` (Register and Retry failed).
+    ``last_figure`` (Register and Retry; the usage plot only once a new SIM has used data).
+    ``unusable`` says why the form cannot be used (its buttons are then off): a closed client
+    or an API it cannot reach when the form was built.
     """
 
     def __init__(self, client: SimClient) -> None:
@@ -117,10 +126,11 @@ class RegisterForm:
             description="Register", icon="upload", button_style="primary"
         )
         self.retry_button = widgets.Button(
-            description="Retry failed",
+            description="Retry",
             icon="redo",
             disabled=True,
-            tooltip="Send the codes that failed in the last run again",
+            tooltip="Send again the codes of the last run that a retry can help: no answer, a "
+            "passing error (network, server, rate limit) or an unknown outcome (checked first)",
         )
         self.progress = widgets.IntProgress(
             min=0, max=1, value=0, description="", layout=widgets.Layout(visibility="hidden")
@@ -128,10 +138,15 @@ class RegisterForm:
         self.status_label = widgets.Label("")
         self.output = widgets.Output(layout=_WIDE)
 
+        #: Why the form cannot be used (a closed client, an API it cannot reach), or None.
+        self.unusable: str | None = None
         self.validate_button.on_click(self._on_validate)
         self.register_button.on_click(self._on_register)
         self.retry_button.on_click(self._on_retry)
         self._load_groups()
+        if self.unusable is not None:
+            for button in (self.validate_button, self.register_button, self.retry_button):
+                button.disabled = True
 
         buttons = widgets.HBox(
             [self.validate_button, self.register_button, self.retry_button, self.progress]
@@ -162,12 +177,36 @@ class RegisterForm:
     def _load_groups(self) -> None:
         options: list[tuple[str, str | None]] = [("(account default)", None)]
         default: str | None = None
-        with reporting(self.output, "load the SIM card groups"):
-            options, default = group_options(self.client.list_sim_card_groups())
+        if self.client.closed:
+            self._refuse(
+                "This client is closed (client.close() was called, or its with block ended), "
+                "so nothing can be sent with it.",
+                "Make a new client with simtools.connect() and build the form again.",
+            )
+        else:
+            try:
+                options, default = group_options(self.client.list_sim_card_groups())
+            except TransportError as exc:
+                self._refuse(
+                    f"The API at {self.client.base_url} cannot be reached ({exc.reason}).",
+                    "Check the network, or TELNYX_BASE_URL for a sandbox that is no longer "
+                    "running, then build the form again.",
+                )
+            except SimToolsError as exc:
+                title = "Could not load the SIM card groups"
+                show_message(self.output, str(exc), "error", title=title)
         self.group_input.options = options
         self.group_input.value = default
 
+    def _refuse(self, why: str, fix: str) -> None:
+        self.unusable = why
+        show_message(
+            self.output, f"{why}\nHow to fix: {fix}", "error", title="The form cannot be used"
+        )
+
     def _on_validate(self, _button: Any = None) -> None:
+        if self.unusable is not None:
+            return
         clear(self.output)
         with self._busy("Validating…"), reporting(self.output, "validate the codes"):
             parsed = read_form_codes(
@@ -188,6 +227,8 @@ class RegisterForm:
             show_frame(self.output, preview, caption="Preview (nothing has been registered)")
 
     def _on_register(self, _button: Any = None) -> None:
+        if self.unusable is not None:
+            return
         clear(self.output)
         with self._busy("Registering…"), reporting(self.output, "register the codes"):
             parsed = read_form_codes(
@@ -205,7 +246,7 @@ class RegisterForm:
             self._show_result(result, stopped)
 
     def _on_retry(self, _button: Any = None) -> None:
-        if self.last_result is None:
+        if self.last_result is None or self.unusable is not None:
             return
         clear(self.output)
         with self._busy("Retrying…"), reporting(self.output, "retry the failed codes"):
@@ -230,12 +271,30 @@ class RegisterForm:
             show_message(self.output, str(stopped), "error", title="Registration stopped")
         frame = registration_frame(result)
         self.last_frame = frame
-        show_frame(self.output, frame, caption="Outcome per entry", hide_empty=True)
+        view, hover = outcome_table(frame, result)
+        problems = int((frame["outcome"] != "registered").sum())
+        caption = "Outcome per entry" + (
+            f" ({problems} needing attention first; hover over a reason for its full text)"
+            if problems
+            else ""
+        )
+        shown = show(view, max_rows=200, caption=caption, hover=hover)
+        show_html(self.output, shown.to_html(), repr(shown))
         errors = errors_frame(result)
         if len(errors):
-            show_frame(self.output, errors, caption="Errors returned by the API", hide_empty=True)
+            wanted = ("registration_code", "code", "title", "detail")
+            details = show(errors[[c for c in wanted if c in errors]], max_rows=50)
+            show_html(
+                self.output,
+                "<details><summary>Errors returned by the API "
+                f"({len(errors)})</summary>{details.to_html()}</details>",
+                "Errors returned by the API\n" + repr(details),
+            )
         sims = sim_cards_frame(result)
-        if len(sims):
+        has_usage = "consumed_mb" in sims and bool(
+            (pd.to_numeric(sims["consumed_mb"], errors="coerce") > 0).any()
+        )
+        if has_usage:
             figure = usage_figure(sims)
             self.last_figure = figure
             show_figure(self.output, figure)
@@ -260,9 +319,10 @@ class RegisterForm:
             self.validate_button.disabled = False
             self.register_button.disabled = False
             last = self.last_result
-            self.retry_button.disabled = last is None or not any(
-                o.outcome in ("failed", "skipped", "unknown") for o in last.outcomes
-            )
+            self.retry_button.disabled = last is None or not retryable(last)
+            if self.unusable is not None:
+                for button in buttons:
+                    button.disabled = True
 
 
 def register_form(client: SimClient) -> RegisterForm:

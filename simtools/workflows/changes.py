@@ -76,7 +76,7 @@ def apply_changes(
     frame = _plan_frame(plan)
     changes = changes_of(frame)
     book = ChangeLedger(ledger, base_url=client.base_url) if ledger is not None else None
-    bar = progress_bar(len(changes), "applying changes", progress, unit="change")
+    bar = progress_bar(len(changes), "applying changes", progress, unit="changes")
     try:
         run = _Run(client, changes, book, _Progress(len(changes), bar, on_progress))
         run.go(wait=wait, timeout=timeout)

@@ -60,7 +60,7 @@ def fleet_frame(
     )
     fetched_at = pd.Timestamp.now(tz="UTC")
     meta_box: list[PaginationMeta] = []
-    bar = progress_bar(None, "fetching SIM cards", progress, unit="page")
+    bar = progress_bar(None, "fetching SIM cards", progress, unit="pages")
 
     def on_meta(meta: PaginationMeta) -> None:
         meta_box.append(meta)

@@ -44,7 +44,7 @@ def fetch_each(
     failed: dict[str, SimToolsError] = {}
     stop = threading.Event()
     refused: list[AuthenticationError] = []
-    bar = progress_bar(len(ids), f"fetching {what}", progress, unit="SIM")
+    bar = progress_bar(len(ids), f"fetching {what}", progress, unit="SIMs")
 
     def one(sim_id: str) -> tuple[str, T | None]:
         if stop.is_set():

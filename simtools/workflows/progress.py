@@ -22,12 +22,11 @@ def interactive() -> bool:
         return False
 
 
-def progress_bar(
-    total: int | None, desc: str, enabled: bool | None = None, *, unit: str = "item"
-) -> Any:
-    """A ``tqdm.auto`` bar (notebook or terminal flavour) counting ``unit``s; disabled when
-    nobody watches."""
+def progress_bar(total: int | None, desc: str, enabled: bool | None = None, *, unit: str) -> Any:
+    """A ``tqdm.auto`` bar (notebook or terminal flavour) counting ``unit`` (the thing counted,
+    plural: ``"codes"``, ``"pages"``, ``"SIMs"``), so it reads ``12/100 [..., 8.5 codes/s]``
+    rather than tqdm's ``it/s``; disabled when nobody watches."""
     from tqdm.auto import tqdm
 
     show = interactive() if enabled is None else enabled
-    return tqdm(total=total, desc=desc, disable=not show, leave=False, unit=unit)
+    return tqdm(total=total, desc=desc, disable=not show, leave=False, unit=f" {unit.strip()}")

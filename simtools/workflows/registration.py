@@ -257,7 +257,7 @@ class _Run:
         result: RegistrationResult,
         on_progress: ProgressCallback | None,
     ) -> None:
-        bar = progress_bar(len(todo), "registering", progress, unit="code")
+        bar = progress_bar(len(todo), "registering", progress, unit="codes")
         total = len(self.position)
         if on_progress is not None:
             on_progress(total - len(todo), total)
