@@ -161,13 +161,23 @@ class ServerError(ApiError):
 class TransportError(SimToolsError):
     """The request did not complete: connection refused or dropped, or a timeout."""
 
-    def __init__(self, method: str, url: str, reason: str, *, request_sent: bool = True) -> None:
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        reason: str,
+        *,
+        request_sent: bool = True,
+        retryable: bool = True,
+    ) -> None:
         self.method = method
         self.url = url
         self.reason = reason
         #: False when the connection failed before the request was sent (safe to retry a write);
         #: True when the server may have performed it (the outcome is unknown).
         self.request_sent = request_sent
+        #: False when another attempt cannot fare better (a closed client, a spent deadline).
+        self.retryable = retryable
         super().__init__(f"{method} {url} did not complete: {reason}")
 
 

@@ -467,5 +467,6 @@ def test_a_closed_client_says_so_instead_of_a_runtime_error() -> None:
     with pytest.raises(TransportError, match="this client was closed") as caught:
         client.list_sim_card_groups()
     assert caught.value.request_sent is False
+    assert caught.value.retryable is False  # not tried again: the call fails at once
     assert "simtools.connect()" in str(caught.value)
     assert sent == []

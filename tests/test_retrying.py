@@ -57,6 +57,7 @@ def _api(cls: type[ApiError], status: int) -> ApiError:
     [
         (TransportError("POST", "u", "refused", request_sent=False), True, True),
         (TransportError("POST", "u", "dropped", request_sent=True), True, False),
+        (TransportError("GET", "u", "closed", request_sent=False, retryable=False), False, False),
         (_api(RateLimitError, 429), True, True),
         (_api(ServerError, 503), True, False),
         (_api(ApiError, 408), True, False),
@@ -65,7 +66,8 @@ def _api(cls: type[ApiError], status: int) -> ApiError:
     ],
 )
 def test_what_is_retried(exc: Exception, read: bool, write: bool) -> None:
-    """Reads retry transport errors, 408, 429 and 5xx; writes only what never reached the server."""
+    """Reads retry transport errors (but a closed client's or a spent deadline's), 408, 429 and
+    5xx; writes only what never reached the server."""
     assert is_retryable(exc) is read
     assert is_retryable(exc, write=True) is write
 

@@ -200,6 +200,7 @@ class ClientCore:
                 "this client was closed (client.close() or the end of its with block); "
                 "make a new one with simtools.connect()",
                 request_sent=False,
+                retryable=False,
             )
         response: httpx.Response | None = None
         try:
@@ -227,7 +228,9 @@ class ClientCore:
     ) -> httpx.Response:
         seconds = self.timeout if deadline is None else min(self.timeout, deadline.remaining())
         if seconds <= 0:
-            raise TransportError(method, url, "the call's deadline passed", request_sent=False)
+            raise TransportError(
+                method, url, "the call's deadline passed", request_sent=False, retryable=False
+            )
         request = self._http.build_request(
             method,
             path.lstrip("/"),

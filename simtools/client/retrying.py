@@ -137,7 +137,7 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
 def is_retryable(exc: BaseException, *, write: bool = False) -> bool:
     """Whether ``exc`` is worth another attempt; for writes only when nothing reached the server."""
     if isinstance(exc, TransportError):
-        return not write or not exc.request_sent
+        return exc.retryable and (not write or not exc.request_sent)
     if isinstance(exc, RateLimitError):
         return True  # a 429 means the request was not performed
     if write:
