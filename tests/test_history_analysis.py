@@ -285,13 +285,18 @@ def test_the_plots_draw_what_the_analysis_says(
     roaming plot gives the roaming share in its title; each renders to PNG."""
     ax = simtools.plot_cost_by_month(history)
     assert len(ax.get_xticks()) == 13
-    assert ax.get_legend() is not None
+    assert ax.get_title(loc="left") == "Cost per month by group"  # words, not a column name
+    assert ax.get_legend().get_title().get_text() == "group"
     ax.figure.savefig(tmp_path / "cost.png")
     stolen = next(a for a in sb.state.wdrs.anomalies() if a.kind == "stolen")
     ax = simtools.plot_usage_anomaly(history, stolen.sim_card_id)
     marks = [c for c in ax.collections if c.get_label() == "anomaly"]
     assert len(marks) == 1
     assert len(marks[0].get_offsets()) >= 8
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert labels
+    assert "0" not in labels  # it would sit on the next label on the log axis
     ax.figure.savefig(tmp_path / "anomaly.png")
     ax = simtools.plot_roaming_by_country(history, home_country="US")
     share = simtools.roaming_share(history, by=None)["roaming_share"].iloc[0]

@@ -47,6 +47,15 @@ def _one_currency(
     return frame[frame["currency"].astype("string") == currency], currency
 
 
+#: What a ``by`` key is called on a figure, and what its missing value reads as.
+_KEY_WORDS = {
+    "sim_group_name": ("group", "(no group)"),
+    "sim_group_id": ("group id", "(no group)"),
+    "sim_card_id": ("SIM card", "(no SIM card)"),
+    "tag": ("tag", "(no tag)"),
+}
+
+
 def plot_cost_by_month(
     history: pd.DataFrame,
     *,
@@ -59,14 +68,15 @@ def plot_cost_by_month(
     as ``other``), each bar captioned with its total. ``history`` is a usage-history frame or
     ``cost_by``'s result."""
     top = _check_count(top, "top")
-    title = f"Cost per month by {by}"
+    word, missing = _KEY_WORDS.get(by, (by, f"(no {by})"))
+    title = f"Cost per month by {word}"
     totals = history if "month" in history.columns else cost_by(history, by)
     if by not in totals.columns:
         raise InvalidInputError(by, f"the totals have no {by!r} column", f"use cost_by(df, {by!r})")
     totals, currency = _one_currency(totals, currency, "plot_cost_by_month")
     if totals.empty or not float(totals["cost"].sum()) > 0:
         return _say(ax, "No cost in this history", title)
-    keys = totals[by].astype("string").fillna("(no group)")
+    keys = totals[by].astype("string").fillna(missing)
     ranked = totals.groupby(keys)["cost"].sum().sort_values(ascending=False).index
     kept = list(ranked[:top])
     label = keys.where(keys.isin(kept), "other")
@@ -103,7 +113,7 @@ def plot_cost_by_month(
     ax.set_title(title, loc="left", pad=16)
     _note(ax, f"{currency}, by the month each session started (UTC); {len(table)} months")
     _tidy(ax, "y")
-    _side_legend(ax, last="other", title=by)
+    _side_legend(ax, last="other", title=word)
     return ax
 
 
@@ -137,7 +147,8 @@ def plot_usage_anomaly(
         "symlog",
         linthresh=max(1.0, float(np.nanmedian(base[base > 0])) if (base > 0).any() else 1.0),
     )
-    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    # 0 is left unlabelled: on the log part of the axis its label would sit on the next one's
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if v else ""))
     ax.set_ylabel("data per day (MB, log scale)")
     locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
