@@ -162,8 +162,8 @@ def _overlapped(
                     top_up()
                 content = future.result()
                 pending.popleft()
-                top_up()
                 yield number, content
+                top_up()  # after the reader took the page: one that ends paging sends no more
         finally:
             for _, future in pending:
                 future.cancel()
