@@ -118,3 +118,23 @@ def test_plot_group_usage_compares_a_group_with_its_own_limit(fleet: pd.DataFram
         assert limits[row].get_width() == 150.0
         assert labels[row] == "group-a\n2 SIMs, group limit"
         assert "93% of group limit" in [t.get_text() for t in ax.texts]
+
+
+def test_by_tag_a_sim_with_two_tags_counts_once_in_its_groups_use() -> None:
+    """A group's use summed from its SIMs counts each SIM once, however many tags it has:
+    2 SIMs without limits of their own use 60 + 40 of a 150 MB group limit (67%), so under
+    either tag neither is near 80% nor over, as by group (repeated per tag it read 107%)."""
+    fleet = make_fleet_frame(
+        [
+            {"consumed_mb": 60.0, "tags": ["eu", "tracker"]},
+            {"consumed_mb": 40.0, "tags": ["eu"]},
+        ]
+    )
+    without_use = groups().drop(columns=["consumed_mb"])
+    by_group = usage_summary(fleet, by="group", groups=without_use)
+    by_tag = usage_summary(fleet, by="tag", groups=without_use)
+    assert by_group["over_limit_count"].tolist() == [0]
+    assert by_group["near_limit_count"].tolist() == [0]
+    assert by_tag.loc[["eu", "tracker"], "over_limit_count"].tolist() == [0, 0]
+    assert by_tag.loc[["eu", "tracker"], "near_limit_count"].tolist() == [0, 0]
+    assert by_tag.loc[["eu", "tracker"], "sims_on_group_limit"].tolist() == [2, 1]

@@ -53,8 +53,6 @@ NO_TAG = "(no tag)"
 SUMMARY_COLUMNS = USAGE_SUMMARY.names
 #: Columns ``project_period_end`` adds to the frame, in this order.
 PROJECTION_COLUMNS = PROJECTION.names
-#: What ``applied_limits`` reads besides the summary's own columns, when ``groups`` is given.
-_LIMIT_INPUTS = ("sim_card_group_id", "consumed_mb", "data_limit_mb", "utilization")
 _BY_ALIASES = {
     "group": "sim_card_group_id",
     "tag": "tag",
@@ -105,7 +103,13 @@ def _exploded(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
     Each distinct tag set is read once (a fleet has few: SIMs share their tags), and the rows
     are repeated by position, so the cost is one hash per SIM and a gather per column."""
-    positions, tags = _tag_rows(df["tags"])
+    return _gathered(df, columns, *_tag_rows(df["tags"]))
+
+
+def _gathered(
+    df: pd.DataFrame, columns: list[str], positions: np.ndarray, tags: np.ndarray
+) -> pd.DataFrame:
+    """``columns`` of ``df``'s rows at ``positions``, each with its ``tag``."""
     out = df[[c for c in columns if c != "tag"]].iloc[positions].reset_index(drop=True)
     out["tag"] = pd.array(tags, dtype=TAG_ROWS["tag"].dtype)
     return out[columns] if "tag" in columns else out
@@ -199,9 +203,11 @@ def usage_summary(
     needed = ["consumed_mb", "data_limit_mb", "utilization", "over_limit"]
     needed += ["tags" if k == "tag" else k for k in keys]
     require_columns(df, needed, caller="usage_summary")
+    positions = None
     if "tag" in keys:  # only the columns the summary reads are repeated per tag
-        wanted = [*needed, "sim_card_group_name", *(() if groups is None else _LIMIT_INPUTS)]
-        work = _exploded(df, [c for c in dict.fromkeys(wanted) if c in df.columns])
+        wanted = [*needed, "sim_card_group_name"]
+        positions, tags = _tag_rows(df["tags"])
+        work = _gathered(df, [c for c in dict.fromkeys(wanted) if c in df.columns], positions, tags)
     else:
         work = df
     if "tag" in keys:
@@ -218,7 +224,11 @@ def usage_summary(
     over = work["over_limit"].astype("boolean").fillna(False)
     limit = _floats(work, "data_limit_mb")
     judged = util  # the utilization a SIM is judged by: its own, or with groups its group's
-    applied = None if groups is None else applied_limits(work, groups)
+    # Limits are judged per SIM, before a SIM's row is repeated for each of its tags (a group's
+    # data summed over repeated rows would count a SIM with two tags twice).
+    applied = None if groups is None else applied_limits(df, groups)
+    if applied is not None and positions is not None:
+        applied = applied.iloc[positions].reset_index(drop=True)
     if applied is not None:
         on_group = (applied["limit_source"] == "group").fillna(False)
         judged = applied["applied_utilization"]
