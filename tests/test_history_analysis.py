@@ -5,6 +5,7 @@ plots drawn."""
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
@@ -13,10 +14,14 @@ from typing import Any
 
 import httpx
 import matplotlib
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import simtools
+from simtools.analysis.anomalies import nan_median
 from simtools.client import SimClient
 from simtools.errors import InvalidInputError
 from simtools.frames.mobile_networks import mobile_network
@@ -305,3 +310,25 @@ def test_the_plots_draw_what_the_analysis_says(
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+_CELL = st.one_of(st.just(float("nan")), st.floats(0, 1e9))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 9).flatmap(
+        lambda width: st.lists(
+            st.lists(_CELL, min_size=width, max_size=width), min_size=1, max_size=6
+        )
+    )
+)
+def test_the_baseline_median_is_numpys_nanmedian_without_its_warning(
+    rows: list[list[float]],
+) -> None:
+    """Medians of what is not NaN, NaN where a window holds nothing; no warning either way."""
+    values = np.array(rows, dtype=np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = np.nanmedian(values, axis=-1)
+    np.testing.assert_allclose(nan_median(values), expected, rtol=1e-12, equal_nan=True)

@@ -58,6 +58,17 @@ def _check(value: object, name: str, low: float, integer: bool = False) -> float
     return float(value)  # type: ignore[arg-type]
 
 
+def nan_median(values: F64) -> F64:
+    """The median along the last axis of what is not NaN (NaN where nothing is): as
+    ``np.nanmedian``, without its "All-NaN slice" warning, which can only be silenced through the
+    process-wide (not thread-safe) warnings filters, and Dask runs this on threads."""
+    ordered = np.sort(values, axis=-1)  # NaNs sort last
+    valid = np.count_nonzero(~np.isnan(ordered), axis=-1)
+    low = np.take_along_axis(ordered, np.maximum(valid - 1, 0)[..., None] // 2, axis=-1)[..., 0]
+    high = np.take_along_axis(ordered, (valid // 2)[..., None], axis=-1)[..., 0]
+    return np.where(valid > 0, (low + high) / 2, np.nan)
+
+
 def _scores(
     matrix: F64, born: npt.NDArray[np.int64], window: int, floor_mb: float
 ) -> tuple[F64, F64, F64, F64]:
@@ -67,12 +78,8 @@ def _scores(
     # Window k covers days k-window .. k-1 of the matrix: the days before day k.
     windows = sliding_window_view(padded, window, axis=1)[:, :days]
     with np.errstate(all="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            baseline = np.nanmedian(windows, axis=2)
-            mad = np.nanmedian(np.abs(windows - baseline[..., None]), axis=2)
+        baseline = nan_median(windows)
+        mad = nan_median(np.abs(windows - baseline[..., None]))
         spread = np.fmax(np.fmax(mad * _MAD_SCALE, baseline * 0.1), floor_mb)
         z = (matrix - baseline) / spread
     history = np.arange(days)[None, :] - born[:, None]
