@@ -28,7 +28,7 @@ from simtools.frames.history_contracts import USAGE_HISTORY
 from simtools.history_models import WdrReport
 from simtools.sandbox import Sandbox, serve
 
-KEY = "KEYtest_history_0123456789"
+KEY = "fake-history-test-key-0123456789"  # a stand-in, not a real key
 SIM = "6a09cdc3-8948-47f0-aa62-74ac943d6c58"
 
 
