@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -215,3 +217,18 @@ def test_runbook_dry_run_registers_nothing(tmp_path: Path) -> None:
     outcome = pd.read_csv(outcome_csv, dtype=str)
     assert outcome["outcome"].tolist() == ["skipped"] * 4 + ["duplicate", "invalid", "skipped"]
     assert outcome["sim_card_id"].isna().all()
+
+
+def test_the_history_notebook_runs_without_dask_and_says_how_to_add_it(tmp_path: Path) -> None:
+    """`pip install .` has no Dask (the extra simtools[history]): the demo still runs notebook
+    04 to the end, whose Dask part says how to install it instead of failing."""
+    blocked = tmp_path / "blocked"
+    for name in ("distributed", "dask"):
+        (blocked / name).mkdir(parents=True)
+        (blocked / name / "__init__.py").write_text(f"raise ImportError('{name} is blocked')\n")
+    path = notebook_dir() / "04-usage-history.ipynb"
+    pythonpath = os.pathsep.join([str(blocked), *sys.path])
+    done = _execute(path, tmp_path / "run", {"PYTHONPATH": pythonpath})
+    text = cell_outputs_text(done)
+    assert "Dask is not installed here: pip install 'simtools[history]'" in text
+    assert "Dask's cost per group and month equals pandas'" not in text
