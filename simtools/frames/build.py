@@ -11,7 +11,7 @@ columns; :meth:`RawColumns.finish` orders them as declared, appends unknown fiel
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -30,10 +30,11 @@ from simtools.frames.coerce import (
     timestamp,
 )
 from simtools.frames.issues import DataIssues
+from simtools.frames.records import collect_records, refuse_other_record_types
 from simtools.frames.schema import Column, FrameContract
 from simtools.frames.series import as_series, text_tuples
 
-__all__ = ["RawColumns", "coerce_column", "read_columns"]
+__all__ = ["WIRE_HINT", "RawColumns", "coerce_column", "raw_wire_columns", "read_columns"]
 
 
 class RawColumns:
@@ -158,3 +159,35 @@ def read_columns(raw: RawColumns) -> dict[str, pd.Series]:
         else:
             out[column.name] = coerce_column(column, values, raw.issues)
     return out
+
+
+#: What a builder of wire records takes, said when it is given something else.
+WIRE_HINT = (
+    "pass what the client returned (a list of models), a response body (dict, JSON text or "
+    "bytes), a list of dicts, or an SDK response"
+)
+
+
+def _any_record(record: Mapping[str, Any]) -> bool:
+    return bool(record)
+
+
+def raw_wire_columns(
+    source: Any,
+    contract: FrameContract,
+    record_type: str | None = None,
+    *,
+    is_record: Callable[[Mapping[str, Any]], bool] = _any_record,
+    hint: str = WIRE_HINT,
+) -> tuple[RawColumns, dict[str, pd.Series]]:
+    """Step one and two of a build: the records of ``source`` (those ``is_record`` takes; a
+    frame's rows too) as raw columns, records of another ``record_type`` refused, and the
+    contract's wire columns coerced; the builder adds its computed columns and calls
+    ``finish``."""
+    if isinstance(source, pd.DataFrame):
+        source = source.to_dict("records")
+    records = collect_records(source, "data", is_record, f"{contract.noun}s", hint)
+    if record_type is not None:
+        refuse_other_record_types(records, record_type, hint)
+    raw = RawColumns(contract.layout.extract(list(records)), contract)
+    return raw, read_columns(raw)

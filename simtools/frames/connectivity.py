@@ -14,8 +14,9 @@ from typing import Any
 
 import pandas as pd
 
+from simtools.frames.build import raw_wire_columns
 from simtools.frames.wireless_contracts import CONNECTIVITY_LOGS
-from simtools.frames.wireless_frames import mobile_network_operators_frame, raw_wire_columns
+from simtools.frames.wireless_frames import mobile_network_operators_frame
 
 __all__ = ["NetworkNames", "connectivity_logs_frame", "network_names"]
 

@@ -6,10 +6,9 @@ from typing import Any
 
 import pandas as pd
 
-from simtools.frames.build import RawColumns, read_columns
+from simtools.frames.build import raw_wire_columns
 from simtools.frames.contracts import SIM_CARD_GROUPS
 from simtools.frames.layout import is_sim_card_group
-from simtools.frames.records import collect_records, refuse_other_record_types
 from simtools.frames.sim_cards import checked_copy
 from simtools.frames.units import megabytes
 
@@ -37,10 +36,9 @@ def sim_card_groups_frame(source: Any) -> pd.DataFrame:
     lister = getattr(source, "list_sim_card_groups", None)
     if callable(lister):
         source = lister()
-    records = collect_records(source, "data", is_sim_card_group, "SIM card groups", _HINT)
-    refuse_other_record_types(records, "sim_card_group", _HINT)
-    raw = RawColumns(SIM_CARD_GROUPS.layout.extract(records), SIM_CARD_GROUPS)
-    out = read_columns(raw)
+    raw, out = raw_wire_columns(
+        source, SIM_CARD_GROUPS, "sim_card_group", is_record=is_sim_card_group, hint=_HINT
+    )
     issues = raw.issues
     out["data_limit_mb"] = megabytes(
         out["data_limit_amount"], out["data_limit_unit"], "data_limit", issues

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from simtools.errors import InvalidInputError
-from simtools.frames.build import RawColumns, coerce_column, read_columns
+from simtools.frames.build import RawColumns, coerce_column, raw_wire_columns, read_columns
 from simtools.frames.contracts import CURRENCIES
 from simtools.frames.history_contracts import (
     USAGE_HISTORY,
@@ -42,7 +42,6 @@ from simtools.frames.mobile_networks import name_networks
 from simtools.frames.schema import Column, FrameContract
 from simtools.frames.units import megabytes
 from simtools.frames.usage_records import usage_records_frame
-from simtools.frames.wireless_frames import raw_wire_columns
 from simtools.history_models import UsageReportWindow
 
 __all__ = [

@@ -8,9 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from simtools.frames.build import RawColumns, read_columns
+from simtools.frames.build import raw_wire_columns
 from simtools.frames.change_contracts import DATA_USAGE_NOTIFICATIONS, FLEET_ALERTS
-from simtools.frames.records import collect_records, refuse_other_record_types
 from simtools.frames.sim_cards import checked_copy
 from simtools.frames.units import megabytes
 
@@ -38,10 +37,13 @@ def data_usage_notifications_frame(source: Any) -> pd.DataFrame:
     lister = getattr(source, "list_data_usage_notifications", None)
     if callable(lister):
         source = lister()
-    records = collect_records(source, "data", _is_notification, "data usage notifications", _HINT)
-    refuse_other_record_types(records, "sim_card_data_usage_notification", _HINT)
-    raw = RawColumns(DATA_USAGE_NOTIFICATIONS.layout.extract(records), DATA_USAGE_NOTIFICATIONS)
-    out = read_columns(raw)
+    raw, out = raw_wire_columns(
+        source,
+        DATA_USAGE_NOTIFICATIONS,
+        "sim_card_data_usage_notification",
+        is_record=_is_notification,
+        hint=_HINT,
+    )
     out["threshold_mb"] = megabytes(
         out["threshold_amount"], out["threshold_unit"], "threshold", raw.issues
     )

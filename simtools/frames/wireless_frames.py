@@ -16,8 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from simtools.frames.build import RawColumns, read_columns
-from simtools.frames.records import collect_records, refuse_other_record_types
+from simtools.frames.build import raw_wire_columns
 from simtools.frames.schema import FrameContract
 from simtools.frames.series import as_series
 from simtools.frames.wireless_contracts import (
@@ -38,35 +37,11 @@ __all__ = [
     "mobile_network_operators_frame",
     "private_wireless_gateways_frame",
     "public_ips_frame",
-    "raw_wire_columns",
     "sim_card_actions_frame",
     "sim_card_group_actions_frame",
     "sim_card_orders_frame",
     "wireless_blocklists_frame",
 ]
-
-_HINT = (
-    "pass what the client returned (a list of models), a response body (dict, JSON text or "
-    "bytes), a list of dicts, or an SDK response"
-)
-
-
-def _is_record(record: Mapping[str, Any]) -> bool:
-    return bool(record)
-
-
-def raw_wire_columns(
-    source: Any, contract: FrameContract, record_type: str | None = None
-) -> tuple[RawColumns, dict[str, pd.Series]]:
-    """Step one and two of a build: the records of ``source`` as raw columns and the contract's
-    wire columns coerced; the builder adds its computed columns and calls ``finish``."""
-    if isinstance(source, pd.DataFrame):
-        source = source.to_dict("records")
-    records = collect_records(source, "data", _is_record, f"{contract.noun}s", _HINT)
-    if record_type is not None:
-        refuse_other_record_types(records, record_type, _HINT)
-    raw = RawColumns(contract.layout.extract(list(records)), contract, label_name="id")
-    return raw, read_columns(raw)
 
 
 def _plain(source: Any, contract: FrameContract, record_type: str | None) -> pd.DataFrame:
